@@ -1,0 +1,125 @@
+/**
+ * MLflow's entities as they travel as JSON (REST API 2.0). int64 fields are JSON numbers, ids are
+ * strings, and unset or default fields are omitted, exactly as a real MLflow server answers.
+ */
+
+export type LifecycleStage = 'active' | 'deleted';
+export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+export const RUN_STATUSES: readonly RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
+export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+export type ExperimentTag = KeyValue;
+export type RunTag = KeyValue;
+export type Param = KeyValue;
+export type InputTag = KeyValue;
+
+export interface Experiment {
+  experiment_id: string;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: LifecycleStage;
+  last_update_time?: number;
+  creation_time?: number;
+  tags?: ExperimentTag[];
+}
+
+/** A metric value on the wire: a number, or "NaN" (MLflow's protobuf JSON for NaN). */
+export type MetricValue = number | 'NaN';
+
+export interface Metric {
+  key: string;
+  value: MetricValue;
+  timestamp: number;
+  step: number;
+}
+
+export interface MetricWithRunId extends Metric {
+  run_id: string;
+}
+
+export interface RunInfo {
+  run_id: string;
+  run_uuid: string;
+  run_name: string;
+  experiment_id: string;
+  user_id?: string;
+  status: RunStatus;
+  start_time?: number;
+  end_time?: number;
+  artifact_uri: string;
+  lifecycle_stage: LifecycleStage;
+}
+
+export interface RunData {
+  metrics?: Metric[];
+  params?: Param[];
+  tags?: RunTag[];
+}
+
+export interface Dataset {
+  name: string;
+  digest: string;
+  source_type: string;
+  source: string;
+  schema?: string;
+  profile?: string;
+}
+
+export interface DatasetInput {
+  tags?: InputTag[];
+  dataset: Dataset;
+}
+
+export interface RunInputs {
+  dataset_inputs?: DatasetInput[];
+}
+
+export interface Run {
+  info: RunInfo;
+  data: RunData;
+  inputs: RunInputs;
+}
+
+export interface FileInfo {
+  path: string;
+  is_dir: boolean;
+  file_size?: number;
+}
+
+/** Trackside extra: what the runs table shows for one (run, metric key) — MLflow keeps only the last value. */
+export interface MetricSummary {
+  key: string;
+  last: MetricValue;
+  step: number;
+  timestamp: number;
+  min?: number;
+  max?: number;
+  count: number;
+}
+
+/** Trackside extra: one downsampled bucket of a metric series (spikes survive as min/max). */
+export interface MetricBucket {
+  /** Step of the last point in the bucket. */
+  step: number;
+  /** Value at that step (MLflow's "latest" rule inside the bucket). */
+  last: MetricValue;
+  min: number;
+  max: number;
+  count: number;
+  timestamp: number;
+}
+
+export interface SampledSeries {
+  runId: string;
+  key: string;
+  /** Raw points when the range holds few enough of them, else one bucket per pixel pair. */
+  buckets: MetricBucket[];
+  /** True when every point in the range is present (count 1 per bucket). */
+  exact: boolean;
+  minStep?: number;
+  maxStep?: number;
+}
