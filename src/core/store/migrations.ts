@@ -138,6 +138,75 @@ CREATE TABLE run_input_tags (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    name: 'registry',
+    sql: `
+-- model_id keeps children stable across renames; versions are never reused (next_version).
+CREATE TABLE registered_models (
+  model_id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  creation_time INTEGER NOT NULL,
+  last_updated_time INTEGER NOT NULL,
+  description TEXT,
+  user_id TEXT,
+  next_version INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE registered_model_tags (
+  model_id INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (model_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE model_versions (
+  model_id INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  creation_time INTEGER NOT NULL,
+  last_updated_time INTEGER NOT NULL,
+  description TEXT,
+  user_id TEXT,
+  current_stage TEXT NOT NULL DEFAULT 'None',
+  source TEXT NOT NULL,
+  run_id TEXT,
+  run_link TEXT,
+  status TEXT NOT NULL DEFAULT 'READY',
+  status_message TEXT,
+  PRIMARY KEY (model_id, version)
+) WITHOUT ROWID;
+CREATE INDEX model_versions_by_run ON model_versions(run_id);
+
+CREATE TABLE model_version_tags (
+  model_id INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (model_id, version, key)
+) WITHOUT ROWID;
+
+CREATE TABLE registered_model_aliases (
+  model_id INTEGER NOT NULL,
+  alias TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (model_id, alias)
+) WITHOUT ROWID;
+
+-- Every alias move and stage transition: which version was Production on 3 March.
+CREATE TABLE registry_history (
+  event_id INTEGER PRIMARY KEY,
+  model_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  alias TEXT,
+  version INTEGER,
+  from_value TEXT,
+  to_value TEXT,
+  time INTEGER NOT NULL,
+  user_id TEXT
+);
+CREATE INDEX registry_history_by_model ON registry_history(model_id, time);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
