@@ -127,6 +127,11 @@ export class Journal {
    * records up to the current sequence, to delete once a snapshot covering them is durable.
    */
   rotate(): string[] {
+    const current = this.segments[this.segments.length - 1];
+    if (current.startSeq === this.lastSeq + 1) {
+      // Nothing was appended since the last rotation: keep the empty segment.
+      return this.segments.slice(0, -1).map((s) => s.file);
+    }
     const old = this.segments.map((s) => s.file);
     this.openSegment(this.lastSeq + 1);
     return old;
