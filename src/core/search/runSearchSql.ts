@@ -2,7 +2,7 @@ import type { SqlValue } from 'sql.js';
 import type { ViewType } from '../../shared/entities';
 import { comparisonSql, filterTreeSql, pageSql, type SqlQuery } from './comparisonSql';
 import { parseRunOrderBy, type RunOrderAttribute, type RunOrderTerm } from './orderBy';
-import { parseRunFilter, type RunCondition } from './runFilter';
+import { parseRunFilter, type RunCondition, type RunFilter } from './runFilter';
 
 export interface RunSearchQuery {
   experimentIds: number[];
@@ -49,9 +49,27 @@ export function buildRunSearchSql(q: RunSearchQuery): SqlQuery {
   const order = parseRunOrderBy(q.orderBy);
   const params: SqlValue[] = [];
 
+  // Conditions on metrics, params and tags that the whole filter ANDs together become inner joins:
+  // each matches at most one row per run (the tables are keyed by run and key), and a join lets
+  // SQLite start from whichever index is most selective instead of scanning every run.
+  const joined = filter ? topLevelConditions(filter).filter(isJoinable) : [];
   const joins: string[] = [];
+  const joinAliases = new Map<string, string>();
+  joined.forEach((condition, index) => {
+    const alias = `f${index}`;
+    joins.push(joinedConditionSql(condition, alias, params));
+    joinAliases.set(`${condition.entity}:${condition.key}`, alias);
+  });
+  const remaining = filter ? withoutConditions(filter, new Set(joined)) : undefined;
+
   const orderSql: string[] = [];
   order.forEach((term, index) => {
+    const joinedAlias = term.entity === 'attribute' ? undefined : joinAliases.get(`${term.entity}:${term.key}`);
+    if (joinedAlias) {
+      // Every run left has this key with a non-NaN value: order by it directly.
+      orderSql.push(`${joinedAlias}.${term.entity === 'metric' ? 'last_value' : 'value'} ${term.ascending ? 'ASC' : 'DESC'}`);
+      return;
+    }
     const { join, expressions } = orderTermSql(term, `o${index}`, params);
     if (join) joins.push(join);
     orderSql.push(...expressions);
@@ -68,7 +86,7 @@ export function buildRunSearchSql(q: RunSearchQuery): SqlQuery {
     where.push(`r.lifecycle_stage IN (${stages.map(() => '?').join(', ')})`);
     params.push(...stages);
   }
-  if (filter) where.push(filterTreeSql(filter, (condition) => runConditionSql(condition, params)));
+  if (remaining) where.push(filterTreeSql(remaining, (condition) => runConditionSql(condition, params)));
 
   const sql = [
     'SELECT r.run_int FROM runs r',
@@ -78,6 +96,40 @@ export function buildRunSearchSql(q: RunSearchQuery): SqlQuery {
     pageSql(q.limit, q.offset, params),
   ].join('\n');
   return { sql, params };
+}
+
+type JoinableCondition = Extract<RunCondition, { entity: 'metric' | 'param' | 'tag' }>;
+
+function isJoinable(condition: RunCondition): condition is JoinableCondition {
+  return condition.entity === 'metric' || condition.entity === 'param' || condition.entity === 'tag';
+}
+
+/** The leaf conditions the whole filter requires (the root, or the leaves of a root AND). */
+function topLevelConditions(tree: RunFilter): RunCondition[] {
+  if (tree.kind === 'condition') return [tree.condition];
+  if (tree.kind === 'and') return tree.operands.flatMap((o) => (o.kind === 'condition' ? [o.condition] : []));
+  return [];
+}
+
+function withoutConditions(tree: RunFilter, drop: Set<RunCondition>): RunFilter | undefined {
+  if (tree.kind === 'condition') return drop.has(tree.condition) ? undefined : tree;
+  if (tree.kind === 'or') return tree;
+  const operands = tree.operands.filter((o) => o.kind !== 'condition' || !drop.has(o.condition));
+  if (operands.length === 0) return undefined;
+  return operands.length === 1 ? operands[0] : { kind: 'and', operands };
+}
+
+function joinedConditionSql(condition: JoinableCondition, alias: string, params: SqlValue[]): string {
+  params.push(condition.key);
+  if (condition.entity === 'metric') {
+    return (
+      `JOIN metric_series ${alias} ON ${alias}.run_int = r.run_int ` +
+      `AND ${alias}.key_id = (SELECT key_id FROM metric_keys WHERE key = ?) AND ${alias}.last_is_nan = 0 ` +
+      `AND ${comparisonSql(`${alias}.last_value`, condition, params)}`
+    );
+  }
+  const table = condition.entity === 'param' ? 'params' : 'tags';
+  return `JOIN ${table} ${alias} ON ${alias}.run_int = r.run_int AND ${alias}.key = ? AND ${comparisonSql(`${alias}.value`, condition, params)}`;
 }
 
 function runConditionSql(condition: RunCondition, params: SqlValue[]): string {
