@@ -1,10 +1,11 @@
 import { UsageError, formatHelp, parseArgs } from './cli/argParser';
 import type { CliCommand, CliIo } from './cli/cliCommand';
 import { gcCommand } from './cli/gcCommand';
+import { serverCommand } from './cli/serverCommand';
 import { TrackingError } from './core/store/trackingError';
 
 /** The `trackside` command line: the same engine as the extension, in-process. */
-const COMMANDS: CliCommand[] = [gcCommand];
+const COMMANDS: CliCommand[] = [serverCommand, gcCommand];
 
 const io: CliIo = {
   out: (text) => process.stdout.write(`${text}\n`),

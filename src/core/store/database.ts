@@ -15,7 +15,11 @@ export class Database {
 
   private constructor(private readonly db: SqlJsDatabase) {
     this.db.run('PRAGMA foreign_keys = OFF');
-    // Rows are decoded by us; keep SQLite's own temp data in memory.
+    // The database lives in memory and the journal of Trackside makes it durable: SQLite's own
+    // rollback journal only needs to undo a failed transaction, so keep it in memory too instead
+    // of emscripten's in-memory file system (a file created and written per transaction).
+    this.db.run('PRAGMA journal_mode = MEMORY');
+    this.db.run('PRAGMA synchronous = OFF');
     this.db.run('PRAGMA temp_store = MEMORY');
   }
 

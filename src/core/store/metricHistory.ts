@@ -6,7 +6,6 @@ import {
   decodePoints,
   emptyColumns,
   encodePoints,
-  packedCount,
   rollupFromBytes,
   rollupToBytes,
   sortPoints,
@@ -88,32 +87,22 @@ export class MetricHistory {
   private appendSeries(runInt: number, key: string, points: MetricPoint[]): void {
     const state = this.state(runInt, key, true)!;
     const tail = this.loadTail(state);
+    // Points at or before the newest step may repeat stored ones (a retried batch, two clients):
+    // look them up in one set built from the tail and the chunks they fall in, once per call.
+    const maxStep = state.maxStep;
+    const seen = maxStep !== null && points.some((p) => p.step <= maxStep) ? this.existingPoints(state, tail, points) : undefined;
     let added = 0;
     for (const p of points) {
-      if (state.maxStep !== null && p.step <= state.maxStep && this.isDuplicate(state, tail, p)) continue;
+      if (seen) {
+        const id = pointId(p.step, p.timestamp, p.value);
+        if (seen.has(id)) continue;
+        seen.add(id);
+      }
       tail.steps.push(p.step);
       tail.timestamps.push(p.timestamp);
       tail.values.push(p.value);
       added++;
-      state.count++;
-      if (!Number.isNaN(p.value)) {
-        if (state.min === null || p.value < state.min) state.min = p.value;
-        if (state.max === null || p.value > state.max) state.max = p.value;
-      }
-      if (state.minStep === null || p.step < state.minStep) state.minStep = p.step;
-      if (state.maxStep === null || p.step > state.maxStep) state.maxStep = p.step;
-      if (
-        !state.hasLast ||
-        p.step > state.lastStep ||
-        (p.step === state.lastStep &&
-          (p.timestamp > state.lastTimestamp ||
-            (p.timestamp === state.lastTimestamp && compareValues(p.value, state.lastValue) > 0)))
-      ) {
-        state.lastValue = p.value;
-        state.lastStep = p.step;
-        state.lastTimestamp = p.timestamp;
-        state.hasLast = true;
-      }
+      this.updateSummary(state, p);
     }
     if (added === 0) return;
     state.tailDirty = true;
@@ -137,20 +126,53 @@ export class MetricHistory {
     );
   }
 
-  private isDuplicate(state: SeriesState, tail: PointColumns, p: MetricPoint): boolean {
-    const same = (cols: PointColumns, i: number): boolean =>
-      cols.steps[i] === p.step && cols.timestamps[i] === p.timestamp && compareValues(cols.values[i], p.value) === 0;
-    for (let i = tail.steps.length - 1; i >= 0; i--) if (same(tail, i)) return true;
-    if (state.sealedMaxStep === null || p.step > state.sealedMaxStep) return false;
-    const chunks = this.db.values(
-      'SELECT data FROM metric_chunks WHERE series_id = ? AND first_step <= ? AND last_step >= ?',
-      [state.seriesId, p.step, p.step],
-    );
-    for (const [data] of chunks) {
-      const cols = decodePoints(data as Uint8Array);
-      for (let i = 0; i < cols.steps.length; i++) if (same(cols, i)) return true;
+  private updateSummary(state: SeriesState, p: MetricPoint): void {
+    state.count++;
+    if (!Number.isNaN(p.value)) {
+      if (state.min === null || p.value < state.min) state.min = p.value;
+      if (state.max === null || p.value > state.max) state.max = p.value;
     }
-    return false;
+    if (state.minStep === null || p.step < state.minStep) state.minStep = p.step;
+    if (state.maxStep === null || p.step > state.maxStep) state.maxStep = p.step;
+    if (
+      !state.hasLast ||
+      p.step > state.lastStep ||
+      (p.step === state.lastStep &&
+        (p.timestamp > state.lastTimestamp || (p.timestamp === state.lastTimestamp && compareValues(p.value, state.lastValue) > 0)))
+    ) {
+      state.lastValue = p.value;
+      state.lastStep = p.step;
+      state.lastTimestamp = p.timestamp;
+      state.hasLast = true;
+    }
+  }
+
+  /** Ids of the stored points a new batch could repeat: the tail, and sealed chunks covering its old steps. */
+  private existingPoints(state: SeriesState, tail: PointColumns, points: MetricPoint[]): Set<string> {
+    const seen = new Set<string>();
+    for (let i = 0; i < tail.steps.length; i++) seen.add(pointId(tail.steps[i], tail.timestamps[i], tail.values[i]));
+    const sealedMax = state.sealedMaxStep;
+    if (sealedMax === null) return seen;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const p of points) {
+      if (p.step <= sealedMax) {
+        lo = Math.min(lo, p.step);
+        hi = Math.max(hi, p.step);
+      }
+    }
+    if (lo > hi) return seen;
+    this.db.each(
+      'SELECT data FROM metric_chunks WHERE series_id = ? AND first_step <= ? AND last_step >= ?',
+      [state.seriesId, hi, lo],
+      ([data]) => {
+        const cols = decodePoints(data as Uint8Array);
+        for (let i = 0; i < cols.steps.length; i++) {
+          if (cols.steps[i] >= lo && cols.steps[i] <= hi) seen.add(pointId(cols.steps[i], cols.timestamps[i], cols.values[i]));
+        }
+      },
+    );
+    return seen;
   }
 
   private seal(state: SeriesState, tail: PointColumns): void {
@@ -365,10 +387,11 @@ export class MetricHistory {
     return data ? decodePoints(data) : emptyColumns();
   }
 
-  /** Number of stored points in a packed tail (for statistics). */
-  static tailCount(data: Uint8Array): number {
-    return packedCount(data);
-  }
+}
+
+/** Identity of a point for duplicate detection (MLflow treats equal step, timestamp and value as one). */
+function pointId(step: number, timestamp: number, value: number): string {
+  return `${step}:${timestamp}:${Number.isNaN(value) ? 'NaN' : value}`;
 }
 
 function exactBuckets(points: PointColumns): Bucket[] {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Experiment, Run, RunInfo, RunStatus, ViewType } from '../../shared/entities';
+import type { Experiment, Run, RunInfo, RunStatus } from '../../shared/entities';
 import { RUN_STATUSES } from '../../shared/entities';
 import { buildExperimentSearchSql } from '../search/experimentSearchSql';
 import { decodePageToken, encodePageToken } from '../search/pageToken';
@@ -11,8 +11,9 @@ import { MetricQueries } from './metricQueries';
 import type { ResolvedDatasetInput, TrackingMutation } from './mutations';
 import { PARENT_RUN_TAG, RUN_NAME_TAG, RunRepository } from './runRepository';
 import { generateRunId, generateRunName } from './runNames';
+import { runsTableJson } from './runsTableQuery';
 import type { Store } from './store';
-import { invalidParameter, notFound } from './trackingError';
+import { TrackingError, invalidParameter, notFound } from './trackingError';
 import {
   listOf,
   optionalTime,
@@ -27,6 +28,7 @@ import {
 import {
   LIMITS,
   optionalString,
+  parseViewType,
   requireString,
   validateExperimentId,
   validateExperimentName,
@@ -36,17 +38,6 @@ import {
 
 export const DEFAULT_EXPERIMENT_ID = 0;
 export const ARTIFACTS_FOLDER = 'artifacts';
-
-const VIEW_TYPES: Record<string, ViewType> = {
-  ACTIVE_ONLY: 'ACTIVE_ONLY', DELETED_ONLY: 'DELETED_ONLY', ALL: 'ALL', '1': 'ACTIVE_ONLY', '2': 'DELETED_ONLY', '3': 'ALL',
-};
-
-export function parseViewType(value: unknown): ViewType {
-  if (value === undefined || value === null || value === '') return 'ACTIVE_ONLY';
-  const viewType = VIEW_TYPES[String(value).toUpperCase()];
-  if (!viewType) throw invalidParameter(`Invalid value '${String(value)}' for view_type: expected ACTIVE_ONLY, DELETED_ONLY or ALL.`);
-  return viewType;
-}
 
 function parseStatus(value: unknown): RunStatus | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -191,6 +182,38 @@ export class TrackingStore {
     return this.runs.getRun(runId);
   }
 
+  /**
+   * Trackside extra for importers (`importMlflow`): creates a run with the id, name, user, status,
+   * start/end times and artifact URI it had in another MLflow store. Validated as createRun is;
+   * the id must be a valid run id not used yet. Log its data afterwards, then `deleteRun` it with
+   * its `deletedTime` if it was deleted there.
+   */
+  importRun(req: {
+    run_id?: unknown; experiment_id?: unknown; run_name?: unknown; user_id?: unknown; status?: unknown;
+    start_time?: unknown; end_time?: unknown; artifact_uri?: unknown; tags?: unknown;
+  }): Run {
+    const runId = validateRunId(requireString(req.run_id, 'run_id'));
+    const experimentId = this.experimentInt(req.experiment_id);
+    this.experiments.row(experimentId);
+    if (this.store.db.scalar('SELECT 1 FROM runs WHERE run_uuid = ?', [runId])) {
+      throw new TrackingError('RESOURCE_ALREADY_EXISTS', `Run with id=${runId} already exists.`);
+    }
+    const tags = listOf<KeyValueInput>(req.tags, 'tags').map(validateRunTag);
+    const name = optionalString(req.run_name, 'run_name') || tags.find((t) => t.key === RUN_NAME_TAG)?.value || '';
+    const parent = tags.find((t) => t.key === PARENT_RUN_TAG)?.value;
+    if (parent) validateRunId(parent);
+    this.store.commit({
+      t: 'importRun', runId, experimentId, name,
+      userId: optionalString(req.user_id, 'user_id') ?? '',
+      status: parseStatus(req.status) ?? 'RUNNING',
+      startTime: optionalTime(req.start_time, 'start_time') ?? null,
+      endTime: optionalTime(req.end_time, 'end_time') ?? null,
+      artifactUri: requireString(req.artifact_uri, 'artifact_uri'),
+      tags: name ? tags.filter((t) => t.key !== RUN_NAME_TAG).concat({ key: RUN_NAME_TAG, value: name }) : tags,
+    });
+    return this.runs.getRun(runId);
+  }
+
   getRun(req: { run_id?: unknown; run_uuid?: unknown }): Run {
     return this.runs.getRun(runIdOf(req));
   }
@@ -205,10 +228,12 @@ export class TrackingStore {
     return this.runs.getRun(runId).info;
   }
 
-  deleteRun(runId: unknown): void {
+  /** `deletedTime` (importers only) keeps the time a run was deleted in the store it came from. */
+  deleteRun(runId: unknown, options: { deletedTime?: unknown } = {}): void {
     const id = requireString(runId, 'run_id');
+    const deletedTime = optionalTime(options.deletedTime, 'deleted_time');
     this.runs.row(id);
-    this.store.commit({ t: 'deleteRun', runId: id, now: Date.now() });
+    this.store.commit({ t: 'deleteRun', runId: id, now: deletedTime ?? Date.now() });
   }
 
   restoreRun(runId: unknown): void {
@@ -270,6 +295,11 @@ export class TrackingStore {
     const result: { runs: Run[]; next_page_token?: string } = { runs: this.runs.runsByInts(runInts.slice(0, limit)) };
     if (runInts.length > limit) result.next_page_token = encodePageToken(offset + limit);
     return result;
+  }
+
+  /** Trackside extra: the runs table of experiments as SQL-built JSON (see runsTableQuery). */
+  runsTable(req: Parameters<typeof runsTableJson>[1]): string {
+    return runsTableJson(this.store.db, req);
   }
 
   /**

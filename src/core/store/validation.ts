@@ -1,3 +1,4 @@
+import type { ViewType } from '../../shared/entities';
 import { invalidParameter } from './trackingError';
 
 /** MLflow's limits (mlflow/utils/validation.py, 2.12.2). */
@@ -190,3 +191,16 @@ export function validateMaxResults(value: unknown, defaultValue: number, maximum
   }
   return n;
 }
+
+const VIEW_TYPES: Record<string, ViewType> = {
+  ACTIVE_ONLY: 'ACTIVE_ONLY', DELETED_ONLY: 'DELETED_ONLY', ALL: 'ALL', '1': 'ACTIVE_ONLY', '2': 'DELETED_ONLY', '3': 'ALL',
+};
+
+/** MLflow's ViewType from its name or enum number; ACTIVE_ONLY when absent. */
+export function parseViewType(value: unknown): ViewType {
+  if (value === undefined || value === null || value === '') return 'ACTIVE_ONLY';
+  const viewType = VIEW_TYPES[String(value).toUpperCase()];
+  if (!viewType) throw invalidParameter(`Invalid value '${String(value)}' for view_type: expected ACTIVE_ONLY, DELETED_ONLY or ALL.`);
+  return viewType;
+}
+

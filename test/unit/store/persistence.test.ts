@@ -137,7 +137,7 @@ describe('persistence', () => {
     let failing = false;
     const flaky: JournalFs = {
       write: (fd, data) => nodeJournalFs.write(fd, data),
-      fdatasync: (fd) => (failing ? Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })) : nodeJournalFs.fdatasync(fd)),
+      sync: (fd) => (failing ? Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })) : nodeJournalFs.sync(fd)),
     };
     const a = await StoreBackend.open(folder, { ...NO_IDLE, journalFs: flaky });
     const run = a.tracking.createRun({ experiment_id: '0' });

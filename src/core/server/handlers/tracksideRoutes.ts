@@ -1,0 +1,60 @@
+import { TRACKSIDE_EXTRAS } from '../../../shared/changeEvents';
+import { RESPONDED, type Route } from '../route';
+
+export const MLFLOW_COMPAT_VERSION = '2.12.2';
+export const TRACKSIDE_VERSION = '0.1.0';
+
+/** Trackside's extras under `/api/2.0/trackside/`, announced by `/version`. */
+export const tracksideRoutes: Route[] = [
+  { method: 'GET', path: 'events', handler: (c) => (c.events.subscribe(c.res), RESPONDED) },
+  { method: 'POST', path: 'metrics/sampled', handler: (c) => c.backend.tracking.metrics.sampled(c.body) },
+  {
+    method: 'POST',
+    path: 'metrics/summaries',
+    handler: (c) => {
+      const ids = Array.isArray(c.body.run_ids) ? c.body.run_ids.map(String) : [];
+      return { summaries: c.backend.tracking.metrics.summaries(ids) };
+    },
+  },
+  {
+    method: 'POST',
+    path: 'runs/table',
+    handler: (c) => {
+      const json = c.backend.tracking.runsTable(c.body);
+      c.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) });
+      c.res.end(json);
+      return RESPONDED;
+    },
+  },
+];
+
+/** `/health` and `/version`: answered without a token (no data in them). */
+export const openRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: 'health',
+    handler: (c) => {
+      c.res.writeHead(200, { 'Content-Type': 'text/plain' });
+      c.res.end('OK');
+      return RESPONDED;
+    },
+  },
+  {
+    method: 'GET',
+    path: 'version',
+    handler: (c) => {
+      const extras = TRACKSIDE_EXTRAS.join(',');
+      const wantsJson = (c.req.headers.accept ?? '').includes('application/json');
+      const body = wantsJson
+        ? JSON.stringify({ mlflow: MLFLOW_COMPAT_VERSION, trackside: TRACKSIDE_VERSION, extras: [...TRACKSIDE_EXTRAS] })
+        : MLFLOW_COMPAT_VERSION;
+      c.res.writeHead(200, {
+        'Content-Type': wantsJson ? 'application/json' : 'text/plain',
+        'X-Trackside-Version': TRACKSIDE_VERSION,
+        'X-Trackside-Extras': extras,
+      });
+      c.res.end(body);
+      return RESPONDED;
+    },
+  },
+];
