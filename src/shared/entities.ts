@@ -123,3 +123,64 @@ export interface SampledSeries {
   minStep?: number;
   maxStep?: number;
 }
+
+// ---- model registry ----------------------------------------------------------------------------
+
+/** MLflow's model version stages, in its own capitalisation (input is matched case-insensitively). */
+export type ModelVersionStage = 'None' | 'Staging' | 'Production' | 'Archived';
+export const MODEL_VERSION_STAGES: readonly ModelVersionStage[] = ['None', 'Staging', 'Production', 'Archived'];
+export type ModelVersionStatus = 'PENDING_REGISTRATION' | 'FAILED_REGISTRATION' | 'READY';
+export type RegisteredModelTag = KeyValue;
+export type ModelVersionTag = KeyValue;
+
+export interface RegisteredModelAlias {
+  alias: string;
+  version: string;
+}
+
+export interface ModelVersion {
+  name: string;
+  version: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  user_id?: string;
+  current_stage: ModelVersionStage;
+  description?: string;
+  source: string;
+  run_id?: string;
+  status: ModelVersionStatus;
+  status_message?: string;
+  tags?: ModelVersionTag[];
+  run_link?: string;
+  aliases?: string[];
+}
+
+export interface RegisteredModel {
+  name: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  user_id?: string;
+  description?: string;
+  /** The highest version in each stage that has one. */
+  latest_versions?: ModelVersion[];
+  tags?: RegisteredModelTag[];
+  aliases?: RegisteredModelAlias[];
+}
+
+/**
+ * Trackside extra: one entry of a registered model's history. `stage` events carry the stages in
+ * `from`/`to`; `alias` events carry versions in `from` (absent when the alias was new) and `to`
+ * (absent when it was deleted); `version` is the version concerned (for an alias, the one it points
+ * to after the event, or pointed to before a deletion).
+ */
+export type RegistryEventKind = 'version_created' | 'stage' | 'alias' | 'version_deleted';
+
+export interface RegistryEvent {
+  kind: RegistryEventKind;
+  version?: string;
+  alias?: string;
+  from?: string;
+  to?: string;
+  timestamp: number;
+  user_id?: string;
+}

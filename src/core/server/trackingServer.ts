@@ -6,6 +6,7 @@ import { TrackingError } from '../store/trackingError';
 import { ChangeStream } from './changeStream';
 import { artifactListRoutes, artifactProxyRoutes, plainArtifactRoutes } from './handlers/artifactRoutes';
 import { experimentRoutes } from './handlers/experimentRoutes';
+import { modelArtifactRoutes, registryExtraRoutes, registryRoutes } from './handlers/registryRoutes';
 import { metricRoutes, runRoutes } from './handlers/runRoutes';
 import { openRoutes, tracksideRoutes } from './handlers/tracksideRoutes';
 import { HttpError, errorResponse } from './httpErrors';
@@ -26,10 +27,14 @@ export interface TrackingServerOptions {
 /** The route groups of the MLflow tracking surface and Trackside's extras. */
 export function trackingRouteGroups(): RouteGroup[] {
   return [
-    { prefixes: ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'], routes: [...experimentRoutes, ...runRoutes, ...metricRoutes, ...artifactListRoutes], authenticated: true },
+    {
+      prefixes: ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'],
+      routes: [...experimentRoutes, ...runRoutes, ...metricRoutes, ...artifactListRoutes, ...registryRoutes],
+      authenticated: true,
+    },
     { prefixes: ['/api/2.0/mlflow-artifacts/', '/ajax-api/2.0/mlflow-artifacts/'], routes: artifactProxyRoutes, authenticated: true },
-    { prefixes: ['/api/2.0/trackside/'], routes: tracksideRoutes, authenticated: true },
-    { prefixes: ['/'], routes: plainArtifactRoutes, authenticated: true },
+    { prefixes: ['/api/2.0/trackside/'], routes: [...tracksideRoutes, ...registryExtraRoutes], authenticated: true },
+    { prefixes: ['/'], routes: [...plainArtifactRoutes, ...modelArtifactRoutes], authenticated: true },
     { prefixes: ['/'], routes: openRoutes, authenticated: false },
   ];
 }

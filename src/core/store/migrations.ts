@@ -207,6 +207,18 @@ CREATE TABLE registry_history (
 CREATE INDEX registry_history_by_model ON registry_history(model_id, time);
 `,
   },
+  {
+    version: 3,
+    name: 'model version storage location',
+    sql: `
+-- Where a version's source resolved to when it was registered (a runs:/ or models:/ source is
+-- resolved once, as MLflow's storage_location); NULL means the source itself.
+ALTER TABLE model_versions ADD COLUMN storage_location TEXT;
+CREATE INDEX registry_history_by_alias ON registry_history(model_id, alias, event_id) WHERE alias IS NOT NULL;
+-- latest_versions (the highest version per stage) without scanning every version of a model.
+CREATE INDEX model_versions_by_stage ON model_versions(model_id, current_stage, version);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,4 +1,4 @@
-import type { KeyValue, RunStatus } from '../../shared/entities';
+import type { KeyValue, ModelVersionStage, RunStatus } from '../../shared/entities';
 
 /**
  * Every change to a store is one of these records: fully resolved (ids, names and times chosen
@@ -22,6 +22,19 @@ export type TrackingMutation =
       tags: KeyValue[];
     }
   | { t: 'updateRun'; runId: string; status?: RunStatus; endTime?: number; name?: string }
+  /** A run copied from another MLflow store (`importMlflow`): its own id, times, status and user. */
+  | {
+      t: 'importRun';
+      runId: string;
+      experimentId: number;
+      name: string;
+      userId: string;
+      status: RunStatus;
+      startTime: number | null;
+      endTime: number | null;
+      artifactUri: string;
+      tags: KeyValue[];
+    }
   | { t: 'deleteRun'; runId: string; now: number }
   | { t: 'restoreRun'; runId: string }
   | {
@@ -46,17 +59,26 @@ export interface ResolvedDatasetInput {
   tags: KeyValue[];
 }
 
+/**
+ * Registry changes. Models are addressed by name at the time of the change; the model id and the
+ * version number of a new version are chosen before applying, so replay never has to guess them.
+ * `storageLocation` is where the version's source resolved to when it was created (a `runs:/` or
+ * `models:/` source is resolved once, as MLflow does). Tag and alias writes do not change a model's
+ * `last_updated_timestamp` (MLflow's SQL store); the others that carry `now` do.
+ */
 export type RegistryMutation =
-  | { t: 'createRegisteredModel'; name: string; description?: string; tags: KeyValue[]; userId?: string; now: number }
+  | { t: 'createRegisteredModel'; modelId: number; name: string; description?: string; tags: KeyValue[]; userId?: string; now: number }
   | { t: 'renameRegisteredModel'; name: string; newName: string; now: number }
-  | { t: 'updateRegisteredModel'; name: string; description: string; now: number }
+  | { t: 'updateRegisteredModel'; name: string; description?: string; now: number }
   | { t: 'deleteRegisteredModel'; name: string }
-  | { t: 'setRegisteredModelTag'; name: string; key: string; value: string; now: number }
-  | { t: 'deleteRegisteredModelTag'; name: string; key: string; now: number }
+  | { t: 'setRegisteredModelTag'; name: string; key: string; value: string }
+  | { t: 'deleteRegisteredModelTag'; name: string; key: string }
   | {
       t: 'createModelVersion';
       name: string;
+      version: number;
       source: string;
+      storageLocation: string;
       runId?: string;
       runLink?: string;
       description?: string;
@@ -64,11 +86,20 @@ export type RegistryMutation =
       userId?: string;
       now: number;
     }
-  | { t: 'updateModelVersion'; name: string; version: number; description: string; now: number }
-  | { t: 'transitionStage'; name: string; version: number; stage: string; archiveExisting: boolean; userId?: string; now: number }
-  | { t: 'deleteModelVersion'; name: string; version: number; now: number }
-  | { t: 'setModelVersionTag'; name: string; version: number; key: string; value: string; now: number }
-  | { t: 'deleteModelVersionTag'; name: string; version: number; key: string; now: number }
+  | { t: 'updateModelVersion'; name: string; version: number; description?: string; now: number }
+  | {
+      t: 'transitionStage';
+      name: string;
+      version: number;
+      stage: ModelVersionStage;
+      /** Move every other version in `stage` to Archived (only for Staging and Production). */
+      archiveExisting: boolean;
+      userId?: string;
+      now: number;
+    }
+  | { t: 'deleteModelVersion'; name: string; version: number; userId?: string; now: number }
+  | { t: 'setModelVersionTag'; name: string; version: number; key: string; value: string }
+  | { t: 'deleteModelVersionTag'; name: string; version: number; key: string }
   | { t: 'setAlias'; name: string; alias: string; version: number; userId?: string; now: number }
   | { t: 'deleteAlias'; name: string; alias: string; userId?: string; now: number };
 

@@ -1,3 +1,4 @@
+import { RegistryStore } from './registryStore';
 import { Store, type StoreOptions } from './store';
 import { TrackingStore } from './trackingStore';
 
@@ -7,9 +8,11 @@ import { TrackingStore } from './trackingStore';
  */
 export class StoreBackend {
   readonly tracking: TrackingStore;
+  readonly registry: RegistryStore;
 
   private constructor(readonly store: Store) {
     this.tracking = new TrackingStore(store);
+    this.registry = new RegistryStore(store, this.tracking);
   }
 
   /** Opens a store folder (see `Store.open` for the lock and corruption errors). */

@@ -1,5 +1,12 @@
 import { TRACKSIDE_EXTRAS } from '../../../shared/changeEvents';
-import { RESPONDED, type Route } from '../route';
+import { runChildrenJson, runCounts } from '../../store/runTreeQuery';
+import { RESPONDED, type Route, type RouteContext } from '../route';
+
+function sendJsonText(c: RouteContext, json: string): typeof RESPONDED {
+  c.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) });
+  c.res.end(json);
+  return RESPONDED;
+}
 
 export const MLFLOW_COMPAT_VERSION = '2.12.2';
 export const TRACKSIDE_VERSION = '0.1.0';
@@ -16,16 +23,9 @@ export const tracksideRoutes: Route[] = [
       return { summaries: c.backend.tracking.metrics.summaries(ids) };
     },
   },
-  {
-    method: 'POST',
-    path: 'runs/table',
-    handler: (c) => {
-      const json = c.backend.tracking.runsTable(c.body);
-      c.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) });
-      c.res.end(json);
-      return RESPONDED;
-    },
-  },
+  { method: 'POST', path: 'runs/table', handler: (c) => sendJsonText(c, c.backend.tracking.runsTable(c.body)) },
+  { method: 'POST', path: 'runs/children', handler: (c) => sendJsonText(c, runChildrenJson(c.backend.store.db, c.body)) },
+  { method: 'GET', path: 'experiments/run-counts', handler: (c) => runCounts(c.backend.store.db, c.body) },
 ];
 
 /** `/health` and `/version`: answered without a token (no data in them). */
