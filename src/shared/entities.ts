@@ -184,3 +184,24 @@ export interface RegistryEvent {
   timestamp: number;
   user_id?: string;
 }
+
+/** Trackside extra (`runs/children`): what one row of the Experiments view shows. */
+export interface RunTreeRow {
+  run_id: string;
+  run_name: string;
+  status: RunStatus;
+  start_time?: number | null;
+  end_time?: number | null;
+  lifecycle_stage: LifecycleStage;
+  parent_run_id?: string | null;
+  child_count: number;
+  key_metric?: MetricValue | null;
+  source?: string | null;
+  entry_point?: string | null;
+  user_id?: string | null;
+}
+
+export interface RunTreePage {
+  runs: RunTreeRow[];
+  next_page_token?: string;
+}

@@ -13,6 +13,7 @@ export class EngineHost {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private exited = false;
+  private readonly exitListeners: (() => void)[] = [];
 
   private constructor(private readonly worker: Worker, readonly ready: Ready, private readonly onEvent: (e: EngineEvent) => void) {
     worker.on('message', (message: EngineMessage) => this.receive(message));
@@ -20,6 +21,7 @@ export class EngineHost {
       this.exited = true;
       for (const { reject } of this.pending.values()) reject(new Error('The Trackside engine stopped.'));
       this.pending.clear();
+      for (const listener of this.exitListeners) listener();
     });
   }
 
@@ -58,6 +60,11 @@ export class EngineHost {
   /** Calls a TrackingStore method in the worker; writes resolve once durable. */
   call<M extends TrackingMethod>(method: M, ...args: Parameters<TrackingStore[M]>): Promise<ReturnType<TrackingStore[M]>> {
     return this.request({ kind: 'call', service: 'tracking', method, args }) as Promise<ReturnType<TrackingStore[M]>>;
+  }
+
+  /** Called once when the worker ends (stopped, or crashed). */
+  onExit(listener: () => void): void {
+    this.exitListeners.push(listener);
   }
 
   checkpoint(): Promise<void> {
