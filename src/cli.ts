@@ -1,31 +1,48 @@
 import { UsageError, formatHelp, parseArgs } from './cli/argParser';
+import { artifactsCommand } from './cli/artifactsCommand';
 import type { CliCommand, CliIo } from './cli/cliCommand';
+import { isCommandGroup, runCommandGroup, type CliCommandGroup } from './cli/commandGroup';
+import { experimentsCommand } from './cli/experimentsCommand';
 import { gcCommand } from './cli/gcCommand';
+import { runsCommand } from './cli/runsCommand';
 import { serverCommand } from './cli/serverCommand';
+import { TrackingClientError } from './core/client/trackingClientError';
 import { TrackingError } from './core/store/trackingError';
 
-/** The `trackside` command line: the same engine as the extension, in-process. */
-const COMMANDS: CliCommand[] = [serverCommand, gcCommand];
+/** The `trackside` command line: the same engine as the extension, in-process or over HTTP. */
+const COMMANDS: (CliCommand | CliCommandGroup)[] = [serverCommand, experimentsCommand, runsCommand, artifactsCommand, gcCommand];
 
 const io: CliIo = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
 };
 
+function nameOf(command: CliCommand | CliCommandGroup): string {
+  return isCommandGroup(command) ? command.name : command.spec.name;
+}
+
+function summaryOf(command: CliCommand | CliCommandGroup): string {
+  return isCommandGroup(command) ? command.summary : command.spec.summary;
+}
+
 function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));
+  const width = Math.max(...COMMANDS.map((c) => nameOf(c).length));
   return [
     "Trackside: MLflow's tracking and registry on an embedded store.",
     '',
     'Usage: trackside <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}  ${c.spec.summary}`),
+    ...COMMANDS.map((c) => `  ${nameOf(c).padEnd(width)}  ${summaryOf(c)}`),
     '',
     "Run 'trackside <command> --help' for a command's options.",
   ].join('\n');
 }
 
+/**
+ * Runs one command line. Exit codes: 0 done, 1 the server or store refused or failed (the message
+ * on stderr carries MLflow's error code), 2 a usage error.
+ */
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -36,31 +53,38 @@ export async function runCli(argv: string[]): Promise<number> {
     io.out(process.env.TRACKSIDE_VERSION ?? '0.1.0');
     return 0;
   }
-  const command = COMMANDS.find((c) => c.spec.name === name);
+  const command = COMMANDS.find((c) => nameOf(c) === name);
   if (!command) {
     io.err(`trackside: unknown command '${name}'.\n\n${mainHelp()}`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(formatHelp(command.spec));
-    return 0;
-  }
+  const label = isCommandGroup(command) && rest[0] && !rest[0].startsWith('-') ? `${name} ${rest[0]}` : name;
   try {
+    if (isCommandGroup(command)) return await runCommandGroup(command, rest, io);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(formatHelp(command.spec));
+      return 0;
+    }
     return await command.run(parseArgs(rest, command.spec), io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`trackside ${name}: ${e.message}`);
+      io.err(`trackside ${label}: ${e.message}`);
       return 2;
     }
-    if (e instanceof TrackingError) {
-      io.err(`trackside ${name}: ${e.code}: ${e.message}`);
+    if (e instanceof TrackingClientError) {
+      io.err(`trackside ${label}: ${e.errorCode}: ${e.message}`);
       return 1;
     }
-    io.err(`trackside ${name}: ${(e as Error).message}`);
+    if (e instanceof TrackingError) {
+      io.err(`trackside ${label}: ${e.code}: ${e.message}`);
+      return 1;
+    }
+    io.err(`trackside ${label}: ${(e as Error).message}`);
     return 1;
   }
 }
 
 if (require.main === module) {
-  runCli(process.argv.slice(2)).then((code) => process.exit(code));
+  // Exit once stdout has drained: a pipe may still hold a large --json or CSV answer.
+  runCli(process.argv.slice(2)).then((code) => process.stdout.write('', () => process.exit(code)));
 }

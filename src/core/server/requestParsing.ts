@@ -73,5 +73,25 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new HttpError(400, 'INVALID_PARAMETER_VALUE', 'The request body must be a JSON object.');
   }
+  if (nestingDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
   return value as Record<string, unknown>;
+}
+
+/** protobuf's JSON parser (MLflow's) stops at 100 levels; deeper input overflowed the stack in handlers. */
+export const MAX_JSON_DEPTH = 100;
+
+/** How deeply objects and arrays nest in `value`, counted without recursion and up to `limit + 1`. */
+function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ArtifactStore } from '../store/artifactStore';
 import type { StoreBackend } from '../store/storeBackend';
 import { TrackingError } from '../store/trackingError';
@@ -80,6 +81,7 @@ export class TrackingServer {
       }
     }
     server.on('request', (req, res) => void this.handle(req, res));
+    server.on('clientError', answerMalformedRequest);
   }
 
   /** Starts listening on 127.0.0.1 (never another interface, never a fetch-blocked port). */
@@ -188,6 +190,23 @@ export class TrackingServer {
       otherMethod ? `${pathname} does not accept ${method}.` : `No endpoint ${method} ${pathname}.`,
     );
   }
+}
+
+/**
+ * A request Node's HTTP parser refused (bad request line, header or chunk, headers too large):
+ * answered as an MLflow error body too, instead of Node's bare `400 Bad Request`.
+ */
+function answerMalformedRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify({ error_code: 'BAD_REQUEST', message: `Malformed HTTP request (${error.code ?? error.message}).` });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

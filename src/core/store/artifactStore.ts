@@ -88,22 +88,38 @@ export class ArtifactStore {
   /** Streams `body` into `target` atomically; the folder is created as needed. */
   async upload(target: string, body: Readable): Promise<void> {
     const folder = path.dirname(target);
-    await fs.promises.mkdir(folder, { recursive: true });
+    try {
+      await fs.promises.mkdir(folder, { recursive: true });
+    } catch (e) {
+      body.resume();
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR' || code === 'EEXIST') {
+        throw invalidParameter(`Cannot upload to '${path.basename(target)}': a file stands where its folder would go.`);
+      }
+      throw e;
+    }
     if (fs.existsSync(target) && fs.statSync(target).isDirectory()) {
       body.resume();
       throw invalidParameter(`Cannot upload to '${path.basename(target)}': a directory of that name exists.`);
     }
     const tmp = path.join(folder, `.${path.basename(target)}${UPLOAD_MARK}${crypto.randomBytes(6).toString('hex')}`);
+    // The stream closes its file itself: a FileHandle stream with autoClose: false keeps a reference
+    // on the handle, and handle.close() then never resolves (the upload hung). fsync through a second
+    // descriptor of the same file instead.
     const handle = await fs.promises.open(tmp, 'w');
     try {
-      await pipeline(body, handle.createWriteStream({ autoClose: false }));
-      await handle.sync();
+      await pipeline(body, handle.createWriteStream());
+      const written = await fs.promises.open(tmp, 'r+');
+      try {
+        await written.sync();
+      } finally {
+        await written.close();
+      }
     } catch (e) {
       await handle.close().catch(() => undefined);
       await fs.promises.rm(tmp, { force: true });
       throw e;
     }
-    await handle.close();
     await fs.promises.rename(tmp, target);
     syncFolder(folder);
   }

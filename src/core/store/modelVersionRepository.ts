@@ -7,7 +7,10 @@ import { TrackingError } from './trackingError';
 
 type VersionMutation = Extract<
   RegistryMutation,
-  { t: 'createModelVersion' | 'updateModelVersion' | 'transitionStage' | 'deleteModelVersion' | 'setModelVersionTag' | 'deleteModelVersionTag' }
+  {
+    t: 'createModelVersion' | 'importModelVersion' | 'updateModelVersion' | 'transitionStage' | 'deleteModelVersion' | 'setModelVersionTag' |
+      'deleteModelVersionTag';
+  }
 >;
 
 /** Row-value pairs per statement when reading versions by (model, version). */
@@ -38,6 +41,27 @@ export class ModelVersionRepository {
         m.version + 1, m.now, model.model_id,
       ]);
       this.history.record({ modelId: model.model_id, kind: 'version_created', version: m.version, to: 'None', time: m.now, userId: m.userId });
+    },
+    importModelVersion: (m) => {
+      const model = modelRow(this.db, m.name);
+      if (this.db.scalar('SELECT 1 FROM model_versions WHERE model_id = ? AND version = ?', [model.model_id, m.version])) {
+        throw new TrackingError('RESOURCE_ALREADY_EXISTS', `Model Version (name=${m.name}, version=${m.version}) already exists.`);
+      }
+      this.db.run(
+        `INSERT INTO model_versions(model_id, version, creation_time, last_updated_time, description, user_id, current_stage,
+                                    source, run_id, run_link, status, status_message, storage_location)
+         VALUES (?, ?, ?, ?, ?, ?, 'None', ?, ?, ?, ?, ?, ?)`,
+        [
+          model.model_id, m.version, m.creationTime, m.lastUpdatedTime, m.description ?? null, m.userId ?? null, m.source,
+          m.runId ?? null, m.runLink ?? null, m.status, m.statusMessage ?? null, m.storageLocation === m.source ? null : m.storageLocation,
+        ],
+      );
+      for (const tag of m.tags) this.writeTag(model.model_id, m.version, tag.key, tag.value);
+      // Numbers are never reused: the next version created here comes after every imported one.
+      this.db.run('UPDATE registered_models SET next_version = MAX(next_version, ?) WHERE model_id = ?', [m.version + 1, model.model_id]);
+      this.history.record({
+        modelId: model.model_id, kind: 'version_created', version: m.version, to: 'None', time: m.creationTime, userId: m.userId,
+      });
     },
     updateModelVersion: (m) => {
       const row = versionRow(this.db, m.name, m.version);

@@ -86,6 +86,23 @@ export type RegistryMutation =
       userId?: string;
       now: number;
     }
+  /** A version copied from another MLflow registry (`importMlflow`): its own number, times and status. */
+  | {
+      t: 'importModelVersion';
+      name: string;
+      version: number;
+      source: string;
+      storageLocation: string;
+      runId?: string;
+      runLink?: string;
+      description?: string;
+      tags: KeyValue[];
+      userId?: string;
+      status: string;
+      statusMessage?: string;
+      creationTime: number;
+      lastUpdatedTime: number;
+    }
   | { t: 'updateModelVersion'; name: string; version: number; description?: string; now: number }
   | {
       t: 'transitionStage';

@@ -36,6 +36,8 @@ type VersionRequest = { name?: unknown; version?: unknown };
 /** A URI scheme of two or more characters (a single letter is a Windows drive). */
 const URI_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]+:/;
 const WINDOWS_ABSOLUTE = /^([a-zA-Z]:[\\/]|\\\\)/;
+/** MLflow's ModelVersionStatus names. */
+const IMPORTABLE_STATUSES = ['READY', 'PENDING_REGISTRATION', 'FAILED_REGISTRATION'];
 
 /**
  * MLflow's model registry over one store: registered models, versions, stages, tags and aliases,
@@ -156,6 +158,38 @@ export class RegistryStore {
       userId: this.userOf(req), now: this.clock(),
     });
     return this.versions.get(name, model.next_version);
+  }
+
+  /**
+   * Trackside extra for importers (`importMlflow`): creates a version with the number, times,
+   * status and storage location it had in another MLflow registry; the model's next version
+   * moves past it. Refuses a number already used (RESOURCE_ALREADY_EXISTS). Its stage and aliases
+   * are set afterwards with the usual calls, so the history records them.
+   */
+  importModelVersion(req: {
+    name?: unknown; version?: unknown; source?: unknown; run_id?: unknown; run_link?: unknown; description?: unknown; user_id?: unknown;
+    status?: unknown; status_message?: unknown; storage_location?: unknown; creation_timestamp?: unknown; last_updated_timestamp?: unknown;
+    tags?: unknown;
+  }): ModelVersion {
+    const name = requireString(req.name, 'name');
+    const version = parseModelVersion(req.version);
+    if (version < 1) throw invalidParameter(`Model version must be at least 1, got ${version}`);
+    const source = requireString(req.source, 'source');
+    const status = optionalString(req.status, 'status') || 'READY';
+    if (!IMPORTABLE_STATUSES.includes(status)) {
+      throw invalidParameter(`Invalid model version status '${status}': expected one of ${IMPORTABLE_STATUSES.join(', ')}.`);
+    }
+    const tags = dedupe(listOf<KeyValueInput>(req.tags, 'tags').map(validateModelVersionTag));
+    this.models.row(name);
+    const creationTime = req.creation_timestamp === undefined ? this.clock() : parseTime(req.creation_timestamp, 'creation_timestamp');
+    const lastUpdatedTime = req.last_updated_timestamp === undefined ? creationTime : parseTime(req.last_updated_timestamp, 'last_updated_timestamp');
+    this.store.commit({
+      t: 'importModelVersion', name, version, source, storageLocation: optionalString(req.storage_location, 'storage_location') || this.importedLocation(source),
+      runId: optionalString(req.run_id, 'run_id') || undefined, runLink: optionalString(req.run_link, 'run_link') || undefined,
+      description: optionalString(req.description, 'description') || undefined, tags, userId: this.userOf(req), status,
+      statusMessage: optionalString(req.status_message, 'status_message') || undefined, creationTime, lastUpdatedTime,
+    });
+    return this.versions.get(name, version);
   }
 
   /** Sets the description (clears it when absent, as MLflow does). */
@@ -320,6 +354,16 @@ export class RegistryStore {
       `Invalid model version source: '${source}'. Use runs:/<run_id>/<path>, models:/<name>/<version>, ` +
         'an mlflow-artifacts:/ or file: URI, or an absolute path.',
     );
+  }
+
+  /** An imported source's storage location: resolved as on creation, else the source as it was (its run may not be here). */
+  private importedLocation(source: string): string {
+    try {
+      return this.resolveSource(source);
+    } catch (e) {
+      if (!(e instanceof TrackingError) || e.code === 'INVALID_PARAMETER_VALUE') throw e;
+      return source;
+    }
   }
 
   private userOf(req: { user_id?: unknown }): string | undefined {

@@ -2,7 +2,7 @@ import type { DatasetInput, Metric, Param, Run, RunInfo, RunStatus, RunTag } fro
 import type { Database } from './database';
 import type { MetricHistory, MetricPoint } from './metricHistory';
 import type { Appliers, TrackingMutation } from './mutations';
-import { invalidParameter, notFound } from './trackingError';
+import { TrackingError, invalidParameter, notFound } from './trackingError';
 
 export interface RunRow {
   run_int: number;
@@ -49,6 +49,29 @@ export class RunRepository {
         `INSERT INTO runs(run_uuid, experiment_id, name, user_id, status, start_time, lifecycle_stage, artifact_uri, parent_run_uuid)
          VALUES (?, ?, ?, ?, 'RUNNING', ?, 'active', ?, ?)`,
         [m.runId, m.experimentId, m.name, m.userId, m.startTime, m.artifactUri, parent],
+      );
+      const runInt = this.db.lastInsertRowId();
+      for (const tag of m.tags) this.writeTag(runInt, tag.key, tag.value);
+    },
+    importRun: (m) => {
+      const experiment = this.db.get<{ lifecycle_stage: string }>(
+        'SELECT lifecycle_stage FROM experiments WHERE experiment_id = ?',
+        [m.experimentId],
+      );
+      if (!experiment) throw notFound(`No Experiment with id=${m.experimentId} exists`);
+      if (experiment.lifecycle_stage !== 'active') {
+        throw invalidParameter(
+          `The experiment ${m.experimentId} must be in the 'active' state. Current state is ${experiment.lifecycle_stage}.`,
+        );
+      }
+      if (this.db.scalar('SELECT 1 FROM runs WHERE run_uuid = ?', [m.runId])) {
+        throw new TrackingError('RESOURCE_ALREADY_EXISTS', `Run with id=${m.runId} already exists.`);
+      }
+      const parent = m.tags.find((t) => t.key === PARENT_RUN_TAG)?.value ?? null;
+      this.db.run(
+        `INSERT INTO runs(run_uuid, experiment_id, name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri, parent_run_uuid)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
+        [m.runId, m.experimentId, m.name, m.userId, m.status, m.startTime, m.endTime, m.artifactUri, parent],
       );
       const runInt = this.db.lastInsertRowId();
       for (const tag of m.tags) this.writeTag(runInt, tag.key, tag.value);

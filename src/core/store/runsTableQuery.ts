@@ -45,11 +45,12 @@ export function runsTableJson(
          'run_id', r.run_uuid, 'run_name', r.name, 'experiment_id', CAST(r.experiment_id AS TEXT), 'status', r.status,
          'start_time', r.start_time, 'end_time', r.end_time, 'user_id', r.user_id, 'lifecycle_stage', r.lifecycle_stage,
          'parent_run_id', r.parent_run_uuid,
-         'params', (SELECT json_group_object(p.key, p.value) FROM params p WHERE p.run_int = r.run_int),
-         'tags', (SELECT json_group_object(t.key, t.value) FROM tags t WHERE t.run_int = r.run_int),
-         'metrics', (SELECT json_group_object(k.key, json_array(CASE WHEN s.last_is_nan THEN 'NaN' ELSE s.last_value END,
+         -- A scalar subquery loses the JSON subtype: json(...) restores it (else the objects arrive as strings).
+         'params', json(COALESCE((SELECT json_group_object(p.key, p.value) FROM params p WHERE p.run_int = r.run_int), '{}')),
+         'tags', json(COALESCE((SELECT json_group_object(t.key, t.value) FROM tags t WHERE t.run_int = r.run_int), '{}')),
+         'metrics', json(COALESCE((SELECT json_group_object(k.key, json_array(CASE WHEN s.last_is_nan THEN 'NaN' ELSE s.last_value END,
                         s.min_value, s.max_value, s.count, s.last_step))
-                       FROM metric_series s JOIN metric_keys k ON k.key_id = s.key_id WHERE s.run_int = r.run_int AND s.count > 0)
+                       FROM metric_series s JOIN metric_keys k ON k.key_id = s.key_id WHERE s.run_int = r.run_int AND s.count > 0), '{}'))
        ) AS row
        FROM json_each(?) j JOIN runs r ON r.run_int = j.value
        ORDER BY j.key

@@ -36,6 +36,7 @@ export function runIdOf(req: { run_id?: unknown; run_uuid?: unknown }): string {
 
 /** A metric in MLflow's rules; ±Infinity clamps to ±max double, NaN is null in the journal. */
 export function validateMetric(input: MetricInput): [string, number | null, number, number] {
+  requireEntry(input, 'metrics');
   const key = validateKey('metric', input.key, 'Metric name');
   const value = typeof input.value === 'boolean' ? undefined : parseDouble(input.value);
   const timestampRaw = input.timestamp;
@@ -71,16 +72,19 @@ export function validateMetric(input: MetricInput): [string, number | null, numb
 }
 
 export function validateParam(input: KeyValueInput): KeyValue {
+  requireEntry(input, 'params');
   const key = validateKey('parameter', input.key, 'Param key');
   return { key, value: truncateValue(valueString(input.value, 'value'), LIMITS.paramValue) };
 }
 
 export function validateRunTag(input: KeyValueInput): KeyValue {
+  requireEntry(input, 'tags');
   const key = validateKey('tag', input.key, 'Tag key');
   return { key, value: truncateValue(valueString(input.value, 'value'), LIMITS.tagValue) };
 }
 
 export function validateExperimentTag(input: KeyValueInput): KeyValue {
+  requireEntry(input, 'tags');
   const key = validateKey('tag', input.key, 'Tag key');
   validateLength('Tag key', LIMITS.experimentTagKey, key);
   const value = valueString(input.value, 'value');
@@ -88,11 +92,29 @@ export function validateExperimentTag(input: KeyValueInput): KeyValue {
   return { key, value };
 }
 
+/** An entry of a repeated message field (a metric, param or tag) must be a JSON object, not null or a scalar. */
+function requireEntry(input: unknown, field: string): void {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw invalidParameter(`Invalid value ${JSON.stringify(input)?.slice(0, 100)} in parameter '${field}' supplied: each entry must be an object.`);
+  }
+}
+
 /** A repeated field: absent means empty; anything but a list is a 400. */
 export function listOf<T>(value: unknown, field: string): T[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw invalidParameter(`Invalid value for parameter '${field}': expected a list.`);
   return value as T[];
+}
+
+/** A repeated string field (`order_by`): one string stands for a list of one; other entries are a 400. */
+export function stringList(value: unknown, field: string): string[] {
+  const list = listOf<unknown>(typeof value === 'string' ? [value] : value, field);
+  for (const item of list) {
+    if (typeof item !== 'string') {
+      throw invalidParameter(`Invalid value ${JSON.stringify(item)?.slice(0, 100)} in parameter '${field}' supplied: must be a list of strings.`);
+    }
+  }
+  return list as string[];
 }
 
 /** Validates a log-batch body into a journal-ready mutation (limits, keys, duplicate params). */

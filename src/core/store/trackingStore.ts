@@ -18,6 +18,7 @@ import {
   listOf,
   optionalTime,
   runIdOf,
+  stringList,
   validateBatch,
   validateExperimentTag,
   validateParam,
@@ -114,7 +115,7 @@ export class TrackingStore {
     const { sql, params } = buildExperimentSearchSql({
       filter: optionalString(req.filter, 'filter'),
       viewType: parseViewType(req.view_type),
-      orderBy: listOf<string>(typeof req.order_by === 'string' ? [req.order_by] : req.order_by, 'order_by'),
+      orderBy: stringList(req.order_by, 'order_by'),
       limit: limit + 1,
       offset,
     });
@@ -287,7 +288,7 @@ export class TrackingStore {
       experimentIds,
       filter: optionalString(req.filter, 'filter'),
       viewType: parseViewType(req.run_view_type),
-      orderBy: listOf<string>(typeof req.order_by === 'string' ? [req.order_by] : req.order_by, 'order_by'),
+      orderBy: stringList(req.order_by, 'order_by'),
       limit: limit + 1,
       offset,
     });
