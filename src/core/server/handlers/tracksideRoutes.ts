@@ -1,5 +1,6 @@
 import { TRACKSIDE_EXTRAS } from '../../../shared/changeEvents';
 import { runChildrenJson, runCounts } from '../../store/runTreeQuery';
+import { answerSqlRequest } from '../../store/sqlQueryRunner';
 import { RESPONDED, type Route, type RouteContext } from '../route';
 
 function sendJsonText(c: RouteContext, json: string): typeof RESPONDED {
@@ -26,6 +27,8 @@ export const tracksideRoutes: Route[] = [
   { method: 'POST', path: 'runs/table', handler: (c) => sendJsonText(c, c.backend.tracking.runsTable(c.body)) },
   { method: 'POST', path: 'runs/children', handler: (c) => sendJsonText(c, runChildrenJson(c.backend.store.db, c.body)) },
   { method: 'GET', path: 'experiments/run-counts', handler: (c) => runCounts(c.backend.store.db, c.body) },
+  /** Read-only SQL over the system.ml.* views, on a copy of the database in a worker (`sqlQueryRunner.ts`). */
+  { method: 'POST', path: 'sql', handler: (c) => answerSqlRequest(c.backend.store, c.body) },
 ];
 
 /** `/health` and `/version`: answered without a token (no data in them). */
