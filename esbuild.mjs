@@ -74,7 +74,14 @@ const nodeCommon = {
 
 const configs = [];
 if (exists('src/extension/extension.ts')) {
-  configs.push({ ...nodeCommon, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', plugins: [...nodeCommon.plugins, copyAssetsPlugin] });
+  configs.push({
+    ...nodeCommon,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    plugins: [...nodeCommon.plugins, copyAssetsPlugin],
+    // When the bundle started evaluating: activation reports how long loading and activate() took.
+    banner: { js: 'globalThis.__tracksideBundleStart = performance.now();' },
+  });
 }
 if (exists('src/engine.ts')) {
   configs.push({ ...nodeCommon, entryPoints: ['src/engine.ts'], outfile: 'dist/engine.js' });

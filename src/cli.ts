@@ -4,13 +4,19 @@ import type { CliCommand, CliIo } from './cli/cliCommand';
 import { isCommandGroup, runCommandGroup, type CliCommandGroup } from './cli/commandGroup';
 import { experimentsCommand } from './cli/experimentsCommand';
 import { gcCommand } from './cli/gcCommand';
+import { modelsCommand } from './cli/modelsCommand';
+import { importCommand } from './cli/importCommand';
+import { monitorCommand } from './cli/monitorCommand';
+import { pushCommand } from './cli/pushCommand';
+import { runProjectCommand } from './cli/runProjectCommand';
 import { runsCommand } from './cli/runsCommand';
 import { serverCommand } from './cli/serverCommand';
+import { sqlCommand } from './cli/sqlCommand';
 import { TrackingClientError } from './core/client/trackingClientError';
 import { TrackingError } from './core/store/trackingError';
 
 /** The `trackside` command line: the same engine as the extension, in-process or over HTTP. */
-const COMMANDS: (CliCommand | CliCommandGroup)[] = [serverCommand, experimentsCommand, runsCommand, artifactsCommand, gcCommand];
+const COMMANDS: (CliCommand | CliCommandGroup)[] = [serverCommand, experimentsCommand, runsCommand, runProjectCommand, artifactsCommand, modelsCommand, monitorCommand, importCommand, pushCommand, sqlCommand, gcCommand];
 
 const io: CliIo = {
   out: (text) => process.stdout.write(`${text}\n`),

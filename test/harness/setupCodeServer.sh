@@ -3,6 +3,8 @@
 # registry and Debian's apt mirrors:
 #   - Debian packages: chromium (the browser the tests drive), ripgrep (stands in for the rg binary that
 #     @vscode/ripgrep would download from GitHub), libkrb5-dev (headers for VS Code's 'kerberos' addon);
+#   - optional Debian packages: python3-sklearn and python3-pandas for Debian's /usr/bin/python3 (the
+#     scikit-learn model flavor's tests and bench use them when they install, and are skipped otherwise);
 #   - code-server (VS Code 1.100.3 in a Node 20 server) from npm, in its own folder with its own
 #     package.json, never in the project's node_modules.
 # Idempotent: a second run only checks and prints where things are.
@@ -31,6 +33,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudoCommand[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   log "Debian packages present: chromium ripgrep libkrb5-dev"
+fi
+
+# 1b. Optional Debian packages: a failure here is reported, not fatal.
+optional=()
+for package in python3-sklearn python3-pandas; do
+  dpkg -s "$package" >/dev/null 2>&1 || optional+=("$package")
+done
+if [ ${#optional[@]} -gt 0 ]; then
+  sudoCommand=()
+  [ "$(id -u)" -eq 0 ] || sudoCommand=(sudo)
+  log "installing optional Debian packages: ${optional[*]} (about a minute)"
+  if ! { "${sudoCommand[@]}" apt-get update -qq && "${sudoCommand[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${optional[@]}" >/dev/null; }; then
+    log "could not install ${optional[*]}: the scikit-learn model tests will be skipped"
+  fi
+else
+  log "optional Debian packages present: python3-sklearn python3-pandas"
 fi
 
 # 2. code-server in its own folder.

@@ -47,7 +47,8 @@ describe('Trackside extension', function () {
     const api = await tracksideApi();
     const env = await api.connection.trackingEnvironment();
     assert.ok(env.MLFLOW_TRACKING_TOKEN, 'the local engine requires a token');
-    await experimentNode('Default');
+    // A fresh store shows the welcome view (its only experiment, Default, is empty): the tree is empty.
+    assert.deepEqual(await api.experiments.getChildren(), []);
     let changes = 0;
     const listening = api.experiments.onDidChangeTreeData(() => changes++);
     try {

@@ -26,6 +26,22 @@ export function checkOrigin(req: IncomingMessage): void {
   }
 }
 
+/**
+ * No `.` or `..` segment (also written `%2e%2e` or with backslashes) in the raw request path: the URL
+ * parser would resolve it away, so a `..` in an artifact path would silently name another route or
+ * run instead of being refused.
+ */
+export function checkPathSegments(rawUrl: string): void {
+  const rawPath = rawUrl.split(/[?#]/)[0];
+  const dotted = rawPath.split(/[/\\]/).some((segment) => {
+    const decoded = segment.replace(/%2e/gi, '.');
+    return decoded === '.' || decoded === '..';
+  });
+  if (dotted) {
+    throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Invalid request path '${rawPath.slice(0, 200)}': '.' and '..' segments are not allowed.`);
+  }
+}
+
 /** `Authorization: Bearer <token>`, compared in constant time. */
 export function checkBearer(req: IncomingMessage, token: string): void {
   const header = req.headers.authorization ?? '';

@@ -13,7 +13,7 @@ import { openRoutes, tracksideRoutes } from './handlers/tracksideRoutes';
 import { HttpError, errorResponse } from './httpErrors';
 import { isJsonContentType, parseJsonObject, queryObject, readBody } from './requestParsing';
 import { RESPONDED, type HttpMethod, type Route, type RouteContext, type RouteGroup } from './route';
-import { FETCH_BLOCKED_PORTS, checkBearer, checkHost, checkOrigin } from './securityGuards';
+import { FETCH_BLOCKED_PORTS, checkBearer, checkHost, checkOrigin, checkPathSegments } from './securityGuards';
 
 export interface TrackingServerOptions {
   backend: StoreBackend;
@@ -90,7 +90,9 @@ export class TrackingServer {
     if (FETCH_BLOCKED_PORTS.has(requested)) {
       throw new Error(`Port ${requested} is on the browsers' blocked-port list (fetch refuses it): choose another one.`);
     }
-    const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 });
+    // requireHostHeader: false lets checkHost answer a missing Host with its 403 JSON error (Node's own
+    // check answered a bare 400 before any handler ran).
+    const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, requireHostHeader: false });
     const instance = new TrackingServer(server, options);
     for (let attempt = 0; ; attempt++) {
       await new Promise<void>((resolve, reject) => {
@@ -130,8 +132,13 @@ export class TrackingServer {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       checkHost(req, this.port);
       checkOrigin(req);
+      checkPathSegments(req.url ?? '/');
       const found = this.find(method, url.pathname);
-      if (!found) throw this.notFound(method, url.pathname);
+      if (!found) {
+        // Every /api and /ajax-api request needs the token, even one for an unknown route.
+        if (/^\/(api|ajax-api)\//.test(url.pathname)) checkBearer(req, this.options.token);
+        throw this.notFound(method, url.pathname);
+      }
       const { mounted, rest } = found;
       if (mounted.authenticated) checkBearer(req, this.options.token);
       const route = mounted.route;

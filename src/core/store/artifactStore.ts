@@ -88,25 +88,21 @@ export class ArtifactStore {
   /** Streams `body` into `target` atomically; the folder is created as needed. */
   async upload(target: string, body: Readable): Promise<void> {
     const folder = path.dirname(target);
+    const tmp = path.join(folder, `.${path.basename(target)}${UPLOAD_MARK}${crypto.randomBytes(6).toString('hex')}`);
+    let handle: fs.promises.FileHandle;
     try {
       await fs.promises.mkdir(folder, { recursive: true });
+      if (fs.existsSync(target) && fs.statSync(target).isDirectory()) {
+        throw invalidParameter(`Cannot upload to '${path.basename(target)}': a directory of that name exists.`);
+      }
+      handle = await fs.promises.open(tmp, 'w');
     } catch (e) {
       body.resume();
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOTDIR' || code === 'EEXIST') {
-        throw invalidParameter(`Cannot upload to '${path.basename(target)}': a file stands where its folder would go.`);
-      }
-      throw e;
+      throw unusableUploadPath(e, target);
     }
-    if (fs.existsSync(target) && fs.statSync(target).isDirectory()) {
-      body.resume();
-      throw invalidParameter(`Cannot upload to '${path.basename(target)}': a directory of that name exists.`);
-    }
-    const tmp = path.join(folder, `.${path.basename(target)}${UPLOAD_MARK}${crypto.randomBytes(6).toString('hex')}`);
     // The stream closes its file itself: a FileHandle stream with autoClose: false keeps a reference
     // on the handle, and handle.close() then never resolves (the upload hung). fsync through a second
     // descriptor of the same file instead.
-    const handle = await fs.promises.open(tmp, 'w');
     try {
       await pipeline(body, handle.createWriteStream());
       const written = await fs.promises.open(tmp, 'r+');
@@ -142,6 +138,18 @@ export class ArtifactStore {
     await fs.promises.rm(target, { recursive: true, force: true });
     syncFolder(path.dirname(target));
   }
+}
+
+/** A path the file system refuses (a file where a folder goes, a name too long) is the client's error: 400. */
+function unusableUploadPath(e: unknown, target: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const reasons: Record<string, string> = {
+    ENOTDIR: 'a file stands where one of its folders would go',
+    EEXIST: 'a file stands where one of its folders would go',
+    EISDIR: 'a directory of that name exists',
+    ENAMETOOLONG: 'the path is too long for the file system',
+  };
+  return code && reasons[code] ? invalidParameter(`Cannot upload to '${path.basename(target)}': ${reasons[code]}.`) : e;
 }
 
 /** A Content-Type for a downloaded artifact, from its extension. */

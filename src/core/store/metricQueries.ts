@@ -51,14 +51,14 @@ export class MetricQueries {
     metrics: MetricWithRunId[];
   } {
     const runIds = (Array.isArray(req.run_ids) ? req.run_ids : req.run_ids === undefined ? [] : [req.run_ids]).map(String);
-    if (runIds.length === 0) throw invalidParameter('GetMetricHistoryBulkInterval request must specify at least one run_id.');
+    if (runIds.length === 0) throw invalidParameter("Missing value for required parameter 'run_ids'.");
     if (runIds.length > BULK_MAX_RUNS) {
       throw invalidParameter(
         `GetMetricHistoryBulkInterval request cannot specify more than ${BULK_MAX_RUNS} run_ids. Received ${runIds.length} run_ids.`,
       );
     }
     if (req.metric_key === undefined || req.metric_key === null || req.metric_key === '') {
-      throw invalidParameter('GetMetricHistoryBulkInterval request must specify a metric_key.');
+      throw invalidParameter("Missing value for required parameter 'metric_key'.");
     }
     const key = String(req.metric_key);
     const requested = optionalInt64(req.max_results, 'max_results');

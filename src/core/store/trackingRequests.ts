@@ -50,7 +50,7 @@ export function validateMetric(input: MetricInput): [string, number | null, numb
     throw invalidParameter(`Missing value for required parameter 'timestamp'.`);
   }
   const timestamp = parseDouble(timestampRaw);
-  if (timestamp === undefined || !Number.isFinite(timestamp) || timestamp < 0 || typeof timestampRaw === 'boolean') {
+  if (timestamp === undefined || !Number.isFinite(timestamp) || timestamp < 0 || timestamp > Number.MAX_SAFE_INTEGER || typeof timestampRaw === 'boolean') {
     throw invalidParameter(
       `Got invalid timestamp ${String(timestampRaw)} for metric '${key}' (value=${String(input.value)}). ` +
         'Timestamp must be a nonnegative long (64-bit integer) ',
@@ -59,7 +59,9 @@ export function validateMetric(input: MetricInput): [string, number | null, numb
   let step = 0;
   if (input.step !== undefined && input.step !== null) {
     const parsed = typeof input.step === 'boolean' ? undefined : parseDouble(input.step);
-    if (parsed === undefined || !Number.isInteger(parsed)) {
+    // Beyond 2^53 a JSON number is no longer exact, and the packed history format (zigzag varints)
+    // looped forever on steps such as 1e308: refuse them as MLflow refuses steps outside int64.
+    if (parsed === undefined || !Number.isSafeInteger(parsed)) {
       throw invalidParameter(
         `Got invalid step ${String(input.step)} for metric '${key}' (value=${String(input.value)}). ` +
           'Step must be a valid long (64-bit integer).',

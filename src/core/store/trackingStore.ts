@@ -30,6 +30,7 @@ import {
   LIMITS,
   optionalString,
   parseViewType,
+  requirePresent,
   requireString,
   validateExperimentId,
   validateExperimentName,
@@ -82,6 +83,7 @@ export class TrackingStore {
   // ---- experiments -------------------------------------------------------------------------
 
   createExperiment(req: { name?: unknown; artifact_location?: unknown; tags?: unknown }): { experiment_id: string } {
+    requirePresent(req.name, 'name');
     const name = validateExperimentName(req.name);
     const artifactLocation = optionalString(req.artifact_location, 'artifact_location');
     if (artifactLocation?.startsWith('runs:')) {
@@ -128,6 +130,7 @@ export class TrackingStore {
 
   updateExperiment(req: { experiment_id?: unknown; new_name?: unknown }): void {
     const id = this.experimentInt(req.experiment_id);
+    requirePresent(req.new_name, 'new_name');
     const name = validateExperimentName(req.new_name);
     this.experiments.row(id);
     this.store.commit({ t: 'renameExperiment', id, name, now: Date.now() });
@@ -150,6 +153,7 @@ export class TrackingStore {
 
   setExperimentTag(req: { experiment_id?: unknown; key?: unknown; value?: unknown }): void {
     const id = this.experimentInt(req.experiment_id);
+    requirePresent(req.key, 'key');
     const tag = validateExperimentTag(req);
     this.store.commit({ t: 'setExperimentTag', id, key: tag.key, value: tag.value, now: Date.now() });
   }
@@ -245,16 +249,20 @@ export class TrackingStore {
 
   logMetric(req: MetricInput & { run_id?: unknown; run_uuid?: unknown }): void {
     const runId = runIdOf(req);
+    requirePresent(req.key, 'key');
+    requirePresent(req.value, 'value');
     this.commitBatch(validateBatch(runId, { metrics: [req] }));
   }
 
   logParam(req: KeyValueInput & { run_id?: unknown; run_uuid?: unknown }): void {
     const runId = runIdOf(req);
+    requirePresent(req.key, 'key');
     this.commitBatch({ t: 'logBatch', runId, metrics: [], params: [validateParam(req)], tags: [] });
   }
 
   setTag(req: KeyValueInput & { run_id?: unknown; run_uuid?: unknown }): void {
     const runId = runIdOf(req);
+    requirePresent(req.key, 'key');
     this.commitBatch({ t: 'logBatch', runId, metrics: [], params: [], tags: [validateRunTag(req)] });
   }
 

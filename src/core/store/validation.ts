@@ -99,6 +99,11 @@ export function requireString(value: unknown, field: string): string {
   return value;
 }
 
+/** A required field that is absent: MLflow's handler-schema message (its type and value are checked after). */
+export function requirePresent(value: unknown, field: string): void {
+  if (value === undefined || value === null) throw invalidParameter(`Missing value for required parameter '${field}'.`);
+}
+
 /** A string field that may be missing (undefined) but not of another type. */
 export function optionalString(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -120,7 +125,7 @@ export function valueString(value: unknown, field: string): string {
 export function optionalInt64(value: unknown, field: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n)) {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) {
     throw invalidParameter(`Invalid value ${JSON.stringify(value)} for parameter '${field}' supplied: must be an integer.`);
   }
   return n;

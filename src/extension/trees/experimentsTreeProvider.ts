@@ -164,8 +164,10 @@ export class ExperimentsTreeProvider extends Disposable implements vscode.TreeDa
       node.runCount = counts?.[experiment.experiment_id] ?? (counts ? 0 : undefined);
       return node;
     });
-    await vscode.commands.executeCommand('setContext', 'trackside.experimentsEmpty', nodes.length === 0);
-    return nodes;
+    // A fresh store holds only the empty Default experiment: show the welcome (next steps) instead.
+    const fresh = nodes.length === 0 || (nodes.length === 1 && nodes[0].experiment.experiment_id === '0' && nodes[0].runCount === 0 && !this.filterText);
+    await vscode.commands.executeCommand('setContext', 'trackside.experimentsEmpty', fresh);
+    return fresh ? [] : nodes;
   }
 
   private async runChildren(

@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
+import type { ServingEndpoints } from '../../core/models/servingEndpoints';
 import type { ModelVersion, RegisteredModel } from '../../shared/entities';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { log } from '../log';
 import { Disposable } from '../util/disposable';
+import { SERVING_ROOT, endpointNodes, isServingNode, servingTreeItem, type ServingNode } from './servingSection';
 
-export type ModelsNode = ModelNode | VersionNode | ModelMessageNode;
+export type ModelsNode = ModelNode | VersionNode | ModelMessageNode | ServingNode;
 
 export interface ModelNode {
   kind: 'model';
@@ -50,6 +52,14 @@ export class ModelsTreeProvider extends Disposable implements vscode.TreeDataPro
     this._register(connection.onDidChangeState(() => this.refresh()));
   }
 
+  // ---- the "Serving" section (servingSection.ts): shown on top while endpoints run ----
+  private serving: ServingEndpoints | undefined;
+
+  attachServing(endpoints: ServingEndpoints): vscode.Disposable {
+    this.serving = endpoints;
+    return endpoints.onDidChange(() => this.refresh());
+  }
+
   refresh(): void {
     this.changed.fire(undefined);
   }
@@ -62,6 +72,7 @@ export class ModelsTreeProvider extends Disposable implements vscode.TreeDataPro
   }
 
   getTreeItem(node: ModelsNode): vscode.TreeItem {
+    if (isServingNode(node)) return servingTreeItem(node, this.serving);
     if (node.kind === 'message') {
       const item = new vscode.TreeItem(node.label);
       item.id = node.id;
@@ -92,6 +103,7 @@ export class ModelsTreeProvider extends Disposable implements vscode.TreeDataPro
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     const badges = (version.aliases ?? []).map((a) => `@${a}`);
     if (stage !== 'None') badges.push(stage);
+    if (this.serving?.forModel({ name: node.model, version: version.version, uri: '' })) badges.push('serving');
     item.description = badges.join(' · ');
     const md = new vscode.MarkdownString(`**${node.model}** version ${version.version}\n\n`);
     md.appendMarkdown(`Stage: ${stage}${badges.length ? ` · aliases: ${(version.aliases ?? []).join(', ') || 'none'}` : ''}\n\n`);
@@ -105,21 +117,24 @@ export class ModelsTreeProvider extends Disposable implements vscode.TreeDataPro
   }
 
   getParent(node: ModelsNode): ModelsNode | undefined {
+    if (node.kind === 'servingEndpoint') return SERVING_ROOT;
     return node.kind === 'modelVersion' ? this.models.get(node.model) : undefined;
   }
 
   async getChildren(node?: ModelsNode): Promise<ModelsNode[]> {
+    if (node?.kind === 'servingRoot') return this.serving ? endpointNodes(this.serving) : [];
+    const serving: ModelsNode[] = !node && this.serving?.list().length ? [SERVING_ROOT] : [];
     try {
       const client = await this.connection.client();
       if (!node) {
         const models = await client.registeredModels.searchAll({ orderBy: ['name ASC'] });
         await vscode.commands.executeCommand('setContext', 'trackside.modelsEmpty', models.length === 0);
-        return models.map((model) => {
+        return serving.concat(models.map((model) => {
           let existing = this.models.get(model.name);
           if (existing) existing.model = model;
           else this.models.set(model.name, (existing = { kind: 'model', model }));
           return existing;
-        });
+        }));
       }
       if (node.kind !== 'model') return [];
       const name = node.model.name;
@@ -133,7 +148,7 @@ export class ModelsTreeProvider extends Disposable implements vscode.TreeDataPro
       });
     } catch (e) {
       log().warn(`Models view: ${(e as Error).message}`);
-      return node ? [{ kind: 'message', id: `error:${Date.now()}`, label: `Could not load: ${(e as Error).message}` }] : [];
+      return node ? [{ kind: 'message', id: `error:${Date.now()}`, label: `Could not load: ${(e as Error).message}` }] : serving;
     }
   }
 }

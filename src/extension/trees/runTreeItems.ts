@@ -85,7 +85,7 @@ export function runItem(node: RunNode, keyMetric: string, now = Date.now()): vsc
     row.child_count > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
   );
   item.id = `run:${row.run_id}`;
-  item.contextValue = deleted ? 'run.deleted' : 'run';
+  item.contextValue = deleted ? 'run.deleted' : row.entry_point ? 'run.project' : 'run';
   const [icon, color] = deleted ? ['trash', 'disabledForeground'] : STATUS_ICONS[row.status] ?? ['circle-outline', undefined];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   const parts: string[] = [];

@@ -57,6 +57,7 @@ from .fluent_queries import (
     set_experiment_tag,
     set_experiment_tags,
 )
+from .models import load_model, log_model, save_model
 
 __version__ = "0.1.0"
 flush_async_logging = flush
@@ -65,9 +66,9 @@ __all__ = [
     "ActiveRun", "MlflowClient", "MlflowException", "RunStatus", "TracksideClient", "TracksideException", "ViewType",
     "active_run", "create_experiment", "delete_experiment", "delete_run", "delete_tag", "end_run", "entities",
     "exceptions", "flush", "flush_async_logging", "get_artifact_uri", "get_experiment", "get_experiment_by_name",
-    "get_parent_run", "get_run", "get_tracking_uri", "is_tracking_uri_set", "last_active_run", "log_artifact",
-    "log_artifacts", "log_dict", "log_input", "log_metric", "log_metrics", "log_param", "log_params", "log_text",
-    "register_model", "search_experiments", "search_model_versions", "search_registered_models", "search_runs",
+    "get_parent_run", "get_run", "get_tracking_uri", "is_tracking_uri_set", "last_active_run", "load_model", "log_artifact",
+    "log_artifacts", "log_dict", "log_input", "log_metric", "log_metrics", "log_model", "log_param", "log_params", "log_text",
+    "register_model", "save_model", "search_experiments", "search_model_versions", "search_registered_models", "search_runs",
     "set_experiment", "set_experiment_tag", "set_experiment_tags", "set_tag", "set_tags", "set_tracking_uri",
     "start_run", "tracking",
 ]

@@ -45,9 +45,25 @@ export const runRoutes: Route[] = [
         throw invalidParameter('model_json must be a JSON document.');
       }
       const existing = c.backend.tracking.getRun({ run_id: runId }).data.tags?.find((t) => t.key === 'mlflow.log-model.history')?.value;
-      const history = existing ? (JSON.parse(existing) as unknown[]) : [];
+      let history: unknown = [];
+      try {
+        history = existing ? JSON.parse(existing) : [];
+      } catch {
+        history = undefined;
+      }
+      if (!Array.isArray(history)) {
+        throw invalidParameter(`The run's 'mlflow.log-model.history' tag is not a JSON list: it cannot record another model.`);
+      }
       history.push(model);
-      c.backend.tracking.setTag({ run_id: runId, key: 'mlflow.log-model.history', value: JSON.stringify(history) });
+      // The tag is a run tag: a longer value would be truncated and no longer parse (MLflow then fails with a 500).
+      const value = JSON.stringify(history);
+      if (value.length > LIMITS.tagValue) {
+        throw invalidParameter(
+          `Logging this model would make the run's 'mlflow.log-model.history' tag ${value.length} characters long, ` +
+            `over the ${LIMITS.tagValue}-character limit of tag values. Log further models to another run.`,
+        );
+      }
+      c.backend.tracking.setTag({ run_id: runId, key: 'mlflow.log-model.history', value });
       return {};
     },
   },

@@ -1,0 +1,104 @@
+import type { MetricValue, SampledSeries } from '../entities';
+
+/**
+ * One downsampled metric series, column by column (what charts draw): per bucket the step and
+ * time of its last point, its last value, and its min and max (spikes survive downsampling).
+ */
+export interface SeriesColumns {
+  runId: string;
+  key: string;
+  /** True when every point of the range is present (one per bucket). */
+  exact: boolean;
+  /** The whole series' step range (not only the buckets'). */
+  minStep?: number;
+  maxStep?: number;
+  steps: Float64Array;
+  times: Float64Array;
+  last: Float64Array;
+  min: Float64Array;
+  max: Float64Array;
+}
+
+function numeric(value: MetricValue | number | string | null | undefined): number {
+  if (typeof value === 'number') return value;
+  if (value === 'Infinity') return Infinity;
+  if (value === '-Infinity') return -Infinity;
+  return NaN;
+}
+
+/** The columns of a series as the server (or the client's fallback) answers it. */
+export function columnsFromSampled(series: SampledSeries): SeriesColumns {
+  const n = series.buckets.length;
+  const out = emptyColumns(series.runId, series.key, n, series.exact);
+  if (series.minStep !== undefined) out.minStep = series.minStep;
+  if (series.maxStep !== undefined) out.maxStep = series.maxStep;
+  series.buckets.forEach((bucket, i) => {
+    out.steps[i] = bucket.step;
+    out.times[i] = bucket.timestamp;
+    out.last[i] = numeric(bucket.last);
+    out.min[i] = numeric(bucket.min);
+    out.max[i] = numeric(bucket.max);
+  });
+  return out;
+}
+
+export function emptyColumns(runId: string, key: string, length: number, exact = true): SeriesColumns {
+  return {
+    runId,
+    key,
+    exact,
+    steps: new Float64Array(length),
+    times: new Float64Array(length),
+    last: new Float64Array(length),
+    min: new Float64Array(length),
+    max: new Float64Array(length),
+  };
+}
+
+/** Buckets `from` (inclusive) to `to` (exclusive) of a series, as a new series. */
+export function sliceColumns(series: SeriesColumns, from: number, to: number): SeriesColumns {
+  return {
+    ...series,
+    steps: series.steps.slice(from, to),
+    times: series.times.slice(from, to),
+    last: series.last.slice(from, to),
+    min: series.min.slice(from, to),
+    max: series.max.slice(from, to),
+  };
+}
+
+/** Concatenates pieces of one series (in order). */
+export function concatColumns(first: SeriesColumns, pieces: readonly SeriesColumns[], exact: boolean): SeriesColumns {
+  const length = pieces.reduce((sum, piece) => sum + piece.steps.length, 0);
+  const out = emptyColumns(first.runId, first.key, length, exact);
+  if (first.minStep !== undefined) out.minStep = first.minStep;
+  if (first.maxStep !== undefined) out.maxStep = first.maxStep;
+  let at = 0;
+  for (const piece of pieces) {
+    out.steps.set(piece.steps, at);
+    out.times.set(piece.times, at);
+    out.last.set(piece.last, at);
+    out.min.set(piece.min, at);
+    out.max.set(piece.max, at);
+    at += piece.steps.length;
+  }
+  return out;
+}
+
+/** The first index whose step is ≥ `step` (steps ascending). */
+export function lowerBound(steps: ArrayLike<number>, step: number): number {
+  let lo = 0;
+  let hi = steps.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (steps[mid] < step) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** About one bucket per two pixels of plot width (never fewer than 20 or more than 5000). */
+export function bucketsForWidth(plotWidthPx: number): number {
+  if (!Number.isFinite(plotWidthPx) || plotWidthPx <= 0) return 500;
+  return Math.max(20, Math.min(5000, Math.round(plotWidthPx / 2)));
+}
