@@ -51,7 +51,7 @@ export class MetricQueries {
     metrics: MetricWithRunId[];
   } {
     const runIds = (Array.isArray(req.run_ids) ? req.run_ids : req.run_ids === undefined ? [] : [req.run_ids]).map(String);
-    if (runIds.length === 0) throw invalidParameter("Missing value for required parameter 'run_ids'.");
+    if (runIds.length === 0) throw invalidParameter("Missing value for required parameter 'run_ids'. Specify at least one run_id.");
     if (runIds.length > BULK_MAX_RUNS) {
       throw invalidParameter(
         `GetMetricHistoryBulkInterval request cannot specify more than ${BULK_MAX_RUNS} run_ids. Received ${runIds.length} run_ids.`,

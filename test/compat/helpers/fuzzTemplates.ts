@@ -99,6 +99,8 @@ export function validRequests(ids: FuzzIds): Record<string, ValidRequest> {
     'POST runs/table': { fields: { experiment_ids: [experimentId], filter: "metrics.fuzz_metric >= 0 or tags.b = 'c'", order_by: ['start_time DESC'], max_results: 10 } },
     'POST runs/children': { fields: { experiment_id: experimentId, view_type: 'ALL', key_metric: 'fuzz_metric', max_results: 5, filter: '' } },
     'GET experiments/run-counts': { fields: { view_type: 'ALL' } },
+    'POST import': { fields: { source: '/nonexistent-trackside-fuzz/mlflow.db', artifacts: false } },
+    'POST import/cancel': { fields: { import_id: 'no-such-import' } },
     'POST sql': { fields: { query: 'SELECT 1 AS one', max_rows: 10, timeout_ms: 2000 } },
     'GET get-artifact': { fields: { path: 'fuzz/file.txt', run_uuid: runId } },
     'GET health': { fields: {} },
@@ -106,5 +108,5 @@ export function validRequests(ids: FuzzIds): Record<string, ValidRequest> {
   };
 }
 
-/** Routes whose 200 answer is not JSON (downloads, plain text, an event stream). */
-export const NON_JSON_ROUTES = new Set(['GET artifacts/*', 'GET get-artifact', 'GET health', 'GET version', 'GET events']);
+/** Routes whose 200 answer is not one JSON document (downloads, plain text, event and JSON-lines streams). */
+export const NON_JSON_ROUTES = new Set(['GET artifacts/*', 'GET get-artifact', 'GET health', 'GET version', 'GET events', 'POST import']);
