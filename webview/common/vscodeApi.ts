@@ -33,7 +33,7 @@ export class PanelChannel<To extends { type: string }, From extends { type: stri
         console.error(`Handling '${message.type}' failed`, e);
       }
     });
-    window.addEventListener('unload', () => this.flushState());
+    window.addEventListener('pagehide', () => this.flushState());
   }
 
   /** Tells the host the page is ready for its `init`. */
@@ -53,10 +53,15 @@ export class PanelChannel<To extends { type: string }, From extends { type: stri
     return (this.pendingState ?? (this.api.getState() as State | undefined)) || undefined;
   }
 
-  /** Saves view state (coalesced: scrolling saves at most every 200 ms). */
-  saveState(state: State): void {
+  /**
+   * Saves view state. At once by default: a hidden panel's page is destroyed without warning, so a
+   * selection made just before switching tabs must already be saved. `soon` coalesces frequent
+   * saves (scrolling) to one every 200 ms.
+   */
+  saveState(state: State, soon = false): void {
     this.pendingState = state;
-    this.stateTimer ??= setTimeout(() => this.flushState(), 200);
+    if (soon) this.stateTimer ??= setTimeout(() => this.flushState(), 200);
+    else this.flushState();
   }
 
   private flushState(): void {

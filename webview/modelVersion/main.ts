@@ -138,7 +138,9 @@ function render(): void {
               ['User', version.user_id ?? ''],
               ['Source', h('code', null, version.source)],
               ['Source run', data.sourceRun ? h('button', { class: 'link', onclick: () => channel.post({ type: 'openRun', runId: data!.sourceRun!.runId }) }, data.sourceRun.name) : version.run_id ?? '—'],
-            ].map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k as string), h('td', null, v as Node | string))),
+            ]
+              .filter(([, v]) => v !== '')
+              .map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k as string), h('td', null, v as Node | string))),
           ),
         ),
         h('table', { class: 'data kv' }, h('caption', null, 'Tags'), h('tbody', null, (version.tags ?? []).length ? (version.tags ?? []).map((t) => h('tr', null, h('th', { scope: 'row' }, t.key), h('td', null, t.value))) : h('tr', null, h('td', { class: 'muted' }, 'No tags.')))),

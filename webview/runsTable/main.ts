@@ -57,7 +57,7 @@ const grid = new TableGrid({
   selectAll: () => setSelection(new Set(runIdsInOrder())),
   clearSelection: () => setSelection(new Set()),
   open: (runId) => channel.post({ type: 'runAction', action: 'details', runIds: [runId] }),
-  moved: () => saveView(),
+  moved: () => saveView(true),
 });
 
 const app = document.getElementById('app')!;
@@ -218,10 +218,11 @@ function showStatus(loadedMs?: number): void {
   status.textContent = parts.join(' · ');
 }
 
-function saveView(): void {
+/** Saves the view state: at once after an action, `soon` (coalesced) while scrolling. */
+function saveView(soon = false): void {
   if (!input) return;
   view = { selected: [...selected], scrollTop: grid.scrollTop, focusedRun: grid.activeRun, collapsedGroups: [...collapsed] };
-  channel.saveState({ input: { ...input, filter: filter.applied || undefined }, view });
+  channel.saveState({ input: { ...input, filter: filter.applied || undefined }, view }, soon);
 }
 
 function showFilterError(): void {

@@ -113,6 +113,45 @@ export function decodePoints(data: Uint8Array, into: PointColumns = emptyColumns
   return into;
 }
 
+/**
+ * Calls `visit(step, timestamp, value)` for the points `[from, to)` of a packed blob without building
+ * arrays (the downsampling hot path). Steps and timestamps are delta-coded, so the walk starts at 0.
+ */
+export function forEachPoint(
+  data: Uint8Array,
+  from: number,
+  to: number,
+  visit: (step: number, timestamp: number, value: number) => void,
+): void {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const n = view.getUint32(0, true);
+  const end = Math.min(to, n);
+  if (from >= end) return;
+  let pos = 8 + n * 8;
+  const readVarint = (): number => {
+    let result = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = data[pos++];
+      result += (byte & 127) * scale;
+      if (byte < 128) break;
+      scale *= 128;
+    }
+    return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+  };
+  const steps = new Float64Array(end);
+  let previous = 0;
+  for (let i = 0; i < n; i++) {
+    previous += readVarint();
+    if (i < end) steps[i] = previous;
+  }
+  previous = 0;
+  for (let i = 0; i < end; i++) {
+    previous += readVarint();
+    if (i >= from) visit(steps[i], previous, view.getFloat64(8 + i * 8, true));
+  }
+}
+
 /** The number of points in a packed blob, without decoding it. */
 export function packedCount(data: Uint8Array): number {
   return new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);

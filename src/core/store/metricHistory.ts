@@ -6,6 +6,7 @@ import {
   decodePoints,
   emptyColumns,
   encodePoints,
+  forEachPoint,
   rollupFromBytes,
   rollupToBytes,
   sortPoints,
@@ -334,35 +335,38 @@ export class MetricHistory {
     if (wholeSeries && range.count <= maxBuckets) return { buckets: exactBuckets(this.points(runInt, key)), exact: true };
     const width = Math.max(1, (hi - lo + 1) / maxBuckets);
     const bucketOf = (step: number): number => Math.floor((step - lo) / width);
-    const acc = new BucketAccumulator();
+    const acc = new BucketAccumulator(bucketOf(hi) + 1);
+    const addPoint = (s: number, t: number, v: number): void => {
+      if (s >= lo && s <= hi) acc.add(bucketOf(s), s, v, v, v, 1, t);
+    };
     this.db.each(
       'SELECT data, rollup FROM metric_chunks WHERE series_id = ? AND last_step >= ? AND first_step <= ? ORDER BY first_step',
       [seriesId, lo, hi],
       (row) => {
+        const data = row[0] as Uint8Array;
         const rollup = rollupFromBytes(row[1] as Uint8Array);
-        let decoded: PointColumns | undefined;
-        for (let o = 0, start = 0; o < rollup.length; o += ROLLUP_FIELDS) {
+        // Consecutive blocks that need their points are decoded in one walk of the chunk.
+        let pendingFrom = -1;
+        let start = 0;
+        for (let o = 0; o < rollup.length; o += ROLLUP_FIELDS) {
           const first = rollup[o];
           const last = rollup[o + 1];
           const count = rollup[o + 2];
-          if (first >= lo && last <= hi && bucketOf(first) === bucketOf(last)) {
-            acc.add(bucketOf(last), last, rollup[o + 5], rollup[o + 3], rollup[o + 4], count, rollup[o + 6]);
-          } else if (last >= lo && first <= hi) {
-            decoded ??= decodePoints(row[0] as Uint8Array);
-            for (let i = start; i < start + count; i++) {
-              const s = decoded.steps[i];
-              if (s >= lo && s <= hi) acc.addPoint(bucketOf(s), s, decoded.values[i], decoded.timestamps[i]);
-            }
+          const whole = first >= lo && last <= hi && bucketOf(first) === bucketOf(last);
+          const needed = !whole && last >= lo && first <= hi;
+          if (needed && pendingFrom < 0) pendingFrom = start;
+          if (!needed && pendingFrom >= 0) {
+            forEachPoint(data, pendingFrom, start, addPoint);
+            pendingFrom = -1;
           }
+          if (whole) acc.add(bucketOf(last), last, rollup[o + 5], rollup[o + 3], rollup[o + 4], count, rollup[o + 6]);
           start += count;
         }
+        if (pendingFrom >= 0) forEachPoint(data, pendingFrom, start, addPoint);
       },
     );
     const tail = cached?.tail ?? this.storedTail(seriesId);
-    for (let i = 0; i < tail.steps.length; i++) {
-      const s = tail.steps[i];
-      if (s >= lo && s <= hi) acc.addPoint(bucketOf(s), s, tail.values[i], tail.timestamps[i]);
-    }
+    for (let i = 0; i < tail.steps.length; i++) addPoint(tail.steps[i], tail.timestamps[i], tail.values[i]);
     const buckets = acc.result();
     return { buckets, exact: buckets.every((b) => b.count === 1) };
   }
@@ -403,31 +407,41 @@ function exactBuckets(points: PointColumns): Bucket[] {
   return out;
 }
 
-/** Merges points and roll-up blocks into buckets: min, max, count, and the value at the last step. */
+/** Merges points and roll-up blocks into buckets (typed arrays: one slot per bucket index). */
 class BucketAccumulator {
-  private readonly buckets = new Map<number, Bucket>();
+  private readonly count: Float64Array;
+  private readonly min: Float64Array;
+  private readonly max: Float64Array;
+  private readonly step: Float64Array;
+  private readonly last: Float64Array;
+  private readonly timestamp: Float64Array;
 
-  addPoint(index: number, step: number, value: number, timestamp: number): void {
-    this.add(index, step, value, value, value, 1, timestamp);
+  constructor(size: number) {
+    this.count = new Float64Array(size);
+    this.min = new Float64Array(size).fill(NaN);
+    this.max = new Float64Array(size).fill(NaN);
+    this.step = new Float64Array(size);
+    this.last = new Float64Array(size);
+    this.timestamp = new Float64Array(size);
   }
 
   add(index: number, lastStep: number, lastValue: number, min: number, max: number, count: number, timestamp: number): void {
-    const b = this.buckets.get(index);
-    if (!b) {
-      this.buckets.set(index, { step: lastStep, last: lastValue, min, max, count, timestamp });
-      return;
+    if (this.count[index] === 0 || lastStep > this.step[index] || (lastStep === this.step[index] && timestamp >= this.timestamp[index])) {
+      this.step[index] = lastStep;
+      this.last[index] = lastValue;
+      this.timestamp[index] = timestamp;
     }
-    b.count += count;
-    if (!Number.isNaN(min) && (Number.isNaN(b.min) || min < b.min)) b.min = min;
-    if (!Number.isNaN(max) && (Number.isNaN(b.max) || max > b.max)) b.max = max;
-    if (lastStep > b.step || (lastStep === b.step && timestamp >= b.timestamp)) {
-      b.step = lastStep;
-      b.last = lastValue;
-      b.timestamp = timestamp;
-    }
+    this.count[index] += count;
+    if (!Number.isNaN(min) && !(min >= this.min[index])) this.min[index] = min;
+    if (!Number.isNaN(max) && !(max <= this.max[index])) this.max[index] = max;
   }
 
   result(): Bucket[] {
-    return [...this.buckets.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => b);
+    const out: Bucket[] = [];
+    for (let i = 0; i < this.count.length; i++) {
+      if (this.count[i] === 0) continue;
+      out.push({ step: this.step[i], last: this.last[i], min: this.min[i], max: this.max[i], count: this.count[i], timestamp: this.timestamp[i] });
+    }
+    return out;
   }
 }
