@@ -1,4 +1,4 @@
-import type { KeyValue, MetricValue, RunStatus, ViewType } from '../../shared/entities';
+import type { KeyValue, RunStatus, ViewType } from '../../shared/entities';
 
 /** Tags given either as MLflow's `[{key, value}]` list or as a plain object. */
 export type TagsInput = readonly KeyValue[] | Readonly<Record<string, string>>;
@@ -106,26 +106,4 @@ export interface RunsTableRequest {
   maxResults?: number;
 }
 
-/** One metric cell of the runs table: last value, min, max, count, step of the last value (null = unknown). */
-export type RunsTableMetric = [last: MetricValue, min: number | null, max: number | null, count: number | null, step: number];
-
-export interface RunsTableRow {
-  run_id: string;
-  run_name: string;
-  experiment_id: string;
-  status: RunStatus;
-  start_time: number | null;
-  end_time: number | null;
-  user_id: string | null;
-  lifecycle_stage: string;
-  parent_run_id: string | null;
-  params: Record<string, string>;
-  tags: Record<string, string>;
-  metrics: Record<string, RunsTableMetric>;
-}
-
-/** The runs table of one or more experiments (Trackside's `runs/table` extra, or built from `runs/search`). */
-export interface RunsTable {
-  columns: { params: string[]; metrics: string[]; tags: string[] };
-  runs: RunsTableRow[];
-}
+export type { RunsTable, RunsTableMetric, RunsTableRow } from '../../shared/runsTable';

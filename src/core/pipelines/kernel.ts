@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { KernelStartError } from './kernelStartError';
+import { settlesWithin } from '../util/settlesWithin';
 import {
   LineSplitter,
   type CellError,
@@ -206,12 +207,8 @@ export class PythonKernel {
     return exit;
   }
 
-  private async exitsWithin(ms: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-    const done = await Promise.race([this.exited.then(() => true), timeout]);
-    clearTimeout(timer);
-    return done;
+  private exitsWithin(ms: number): Promise<boolean> {
+    return settlesWithin(this.exited, ms);
   }
 
   private signal(signal: NodeJS.Signals, group: boolean): void {

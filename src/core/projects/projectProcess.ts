@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
+import { settlesWithin } from '../util/settlesWithin';
 
 export type ProcessStream = 'stdout' | 'stderr';
 
@@ -97,12 +98,8 @@ export class ProjectProcess {
     return exit;
   }
 
-  private async exitsWithin(ms: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-    const done = await Promise.race([this.exited.then(() => true), timeout]);
-    clearTimeout(timer);
-    return done;
+  private exitsWithin(ms: number): Promise<boolean> {
+    return settlesWithin(this.exited, ms);
   }
 
   private signal(signal: NodeJS.Signals): void {

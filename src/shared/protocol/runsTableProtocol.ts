@@ -1,4 +1,3 @@
-import type { MetricValue, RunStatus } from '../entities';
 import type { ExportFile, ResponseMessage, RunAction } from './panelMessages';
 
 export const RUNS_TABLE_VIEW_TYPE = 'trackside.runsTable';
@@ -9,29 +8,12 @@ export interface RunsTableInput {
   filter?: string;
 }
 
-/** One metric cell: last value, min, max, count (null when the server keeps only the last), step of the last. */
-export type TableMetric = [last: MetricValue, min: number | null, max: number | null, count: number | null, step: number];
+/** The table's data: the runs-table shapes shared with the client (`src/shared/runsTable.ts`). */
+import type { RunsTable, RunsTableMetric, RunsTableRow } from '../runsTable';
 
-/** One run of the table (the shape of Trackside's `runs/table` extra). */
-export interface TableRow {
-  run_id: string;
-  run_name: string;
-  experiment_id: string;
-  status: RunStatus;
-  start_time: number | null;
-  end_time: number | null;
-  user_id: string | null;
-  lifecycle_stage: string;
-  parent_run_id: string | null;
-  params: Record<string, string>;
-  tags: Record<string, string>;
-  metrics: Record<string, TableMetric>;
-}
-
-export interface TableData {
-  columns: { params: string[]; metrics: string[]; tags: string[] };
-  runs: TableRow[];
-}
+export type TableMetric = RunsTableMetric;
+export type TableRow = RunsTableRow;
+export type TableData = RunsTable;
 
 export type SortDirection = 'asc' | 'desc';
 

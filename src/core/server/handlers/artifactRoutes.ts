@@ -24,7 +24,8 @@ function proxyTarget(c: RouteContext, proxyPath: string): string {
   return c.artifacts.confine(path.join(c.artifacts.root, experimentId, runId), rest);
 }
 
-function download(c: RouteContext, file: string, displayPath: string): typeof RESPONDED {
+/** Streams an artifact file as a download (also used for model-version artifacts). */
+export function download(c: RouteContext, file: string, displayPath: string): typeof RESPONDED {
   const { stream, size } = c.artifacts.open(file, displayPath);
   c.res.writeHead(200, {
     'Content-Type': contentTypeFor(file),

@@ -1,8 +1,7 @@
-import path from 'node:path';
-import { contentTypeFor } from '../../store/artifactStore';
 import { invalidParameter } from '../../store/trackingError';
 import { optionalString } from '../../store/validation';
-import { RESPONDED, message, type Route } from '../route';
+import { message, type Route } from '../route';
+import { download } from './artifactRoutes';
 
 /** MLflow's ModelRegistryService endpoints (`/api/2.0/mlflow/registered-models/*`, `/model-versions/*`). */
 export const registryRoutes: Route[] = [
@@ -68,16 +67,7 @@ export const modelArtifactRoutes: Route[] = [
       const base = c.artifacts.localPath(uri);
       const rel = optionalString(c.body.path, 'path') ?? '';
       if (!base) throw invalidParameter(`The artifacts of this model version are at ${uri}, which this server cannot read.`);
-      const file = c.artifacts.confine(base, rel);
-      const { stream, size } = c.artifacts.open(file, rel);
-      c.res.writeHead(200, {
-        'Content-Type': contentTypeFor(file),
-        'Content-Length': size,
-        'Content-Disposition': `attachment; filename=${JSON.stringify(path.basename(file))}`,
-        'X-Content-Type-Options': 'nosniff',
-      });
-      stream.pipe(c.res);
-      return RESPONDED;
+      return download(c, c.artifacts.confine(base, rel), rel);
     },
   },
 ];
