@@ -11,8 +11,10 @@ import { TerminalEnvironment } from './connection/terminalEnvironment';
 import { ExperimentsTreeProvider } from './trees/experimentsTreeProvider';
 import { LiveUpdates } from './trees/liveUpdates';
 import { ModelsTreeProvider } from './trees/modelsTreeProvider';
+import { registerInteropCommands } from './interop/interopCommands';
 import { registerMonitoring } from './monitoring/monitoringCommands';
 import { registerPanelCommands } from './panels/panelCommands';
+import { registerPipelines } from './pipelines/pipelineCommands';
 
 /** What other code (and the integration tests) can reach after activation. */
 export interface TracksideApi {
@@ -65,6 +67,8 @@ export function activate(context: vscode.ExtensionContext): TracksideApi {
     ...registerProjectCommands(context, connection),
     ...registerPanelCommands(context, connection, live),
     ...registerMonitoring(context, connection, live),
+    ...registerInteropCommands(context, connection, [experiments, models], live),
+    ...registerPipelines(context, connection, live),
   );
   const activationTimings = { loadMs: bundleStart === undefined ? NaN : bundleLoaded - bundleStart, activateMs: performance.now() - activateStart };
   return { connection, experiments, models, live, activationTimings };

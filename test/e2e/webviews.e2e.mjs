@@ -184,7 +184,16 @@ describe('webviews', { timeout: 170000 }, () => {
       await page.waitForTimeout(700);
       await screenshot(page, name);
     }
-    assert.match(await visibleWebview(page).locator('body').getAttribute('class'), /vscode-light/);
+    const table = visibleWebview(page);
+    assert.match(await table.locator('body').getAttribute('class'), /vscode-light/);
+    await table.locator('vscode-dropdown.group-by').click();
+    await table.locator('vscode-option', { hasText: 'param: model' }).click();
+    await table.locator('.grid .row.group').nth(1).waitFor();
+    assert.deepEqual(await table.locator('.grid .row.group .cell:nth-child(2)').allTextContents(), ['cnn 4 runs', 'resnet 4 runs']);
+    await table.locator('.grid').evaluate((grid) => (grid.scrollLeft = grid.scrollWidth));
+    await table.locator('.grid .row.group .mean').first().waitFor();
+    await page.mouse.move(5, 5);
+    await screenshot(page, 'webviews-light-3b-runs-grouped');
   });
 
   it('restores the panels after a window reload', async () => {

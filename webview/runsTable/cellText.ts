@@ -35,12 +35,17 @@ export function cellText(row: TableRow, column: TableColumn, now: number): { tex
   return { text: value, title: value.length > 20 ? value : undefined };
 }
 
-/** A group's mean with its min–max, for the group header's metric cells. */
+/** Four significant digits: enough for a group summary in a narrow cell. */
+function short(value: number): string {
+  return Number.isInteger(value) || !Number.isFinite(value) ? formatNumber(value) : formatNumber(Number(value.toPrecision(4)));
+}
+
+/** A group's mean with its min–max, for the group header's metric cells (full values in the title). */
 export function groupStatText(stat: GroupStat | undefined): { mean: string; range: string; title: string } | undefined {
   if (!stat) return undefined;
   return {
-    mean: formatNumber(stat.mean),
-    range: stat.min === stat.max ? '' : `${formatNumber(stat.min)}–${formatNumber(stat.max)}`,
+    mean: short(stat.mean),
+    range: stat.min === stat.max ? '' : `${short(stat.min)}–${short(stat.max)}`,
     title: `mean ${formatNumber(stat.mean)} · min ${formatNumber(stat.min)} · max ${formatNumber(stat.max)} · ${stat.count} run${stat.count === 1 ? '' : 's'}`,
   };
 }

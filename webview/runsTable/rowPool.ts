@@ -61,7 +61,7 @@ export function fillRow(pooled: PooledRow, item: DisplayItem, index: number, mod
     columns.forEach((c, i) => {
       const column = model.columns[c];
       const stat = groupStatText(group.stats[column.id]);
-      const content = i === 0 ? [group.label, h('span', { class: 'count' }, ` ${group.rows.length} run${group.rows.length === 1 ? '' : 's'}`)] : stat ? [h('span', { class: 'mean' }, stat.mean), stat.range ? h('span', { class: 'range' }, ` ${stat.range}`) : ''] : [];
+      const content = i === 0 ? [group.label, h('span', { class: 'count' }, ` ${group.rows.length} run${group.rows.length === 1 ? '' : 's'}`)] : stat ? [h('span', { class: 'mean' }, `μ ${stat.mean}`), stat.range ? h('span', { class: 'range' }, stat.range) : ''] : [];
       cells[i].replaceChildren(...content);
       cells[i].title = stat?.title ?? '';
       cells[i].classList.remove('indented');

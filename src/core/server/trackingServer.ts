@@ -7,6 +7,7 @@ import { TrackingError } from '../store/trackingError';
 import { ChangeStream } from './changeStream';
 import { artifactListRoutes, artifactProxyRoutes, plainArtifactRoutes } from './handlers/artifactRoutes';
 import { experimentRoutes } from './handlers/experimentRoutes';
+import { importRoutes } from './handlers/importRoutes';
 import { modelArtifactRoutes, registryExtraRoutes, registryRoutes } from './handlers/registryRoutes';
 import { metricRoutes, runRoutes } from './handlers/runRoutes';
 import { openRoutes, tracksideRoutes } from './handlers/tracksideRoutes';
@@ -34,7 +35,7 @@ export function trackingRouteGroups(): RouteGroup[] {
       authenticated: true,
     },
     { prefixes: ['/api/2.0/mlflow-artifacts/', '/ajax-api/2.0/mlflow-artifacts/'], routes: artifactProxyRoutes, authenticated: true },
-    { prefixes: ['/api/2.0/trackside/'], routes: [...tracksideRoutes, ...registryExtraRoutes], authenticated: true },
+    { prefixes: ['/api/2.0/trackside/'], routes: [...tracksideRoutes, ...registryExtraRoutes, ...importRoutes], authenticated: true },
     { prefixes: ['/'], routes: [...plainArtifactRoutes, ...modelArtifactRoutes], authenticated: true },
     { prefixes: ['/'], routes: openRoutes, authenticated: false },
   ];
