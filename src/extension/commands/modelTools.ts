@@ -3,22 +3,9 @@ import * as vscode from 'vscode';
 import { ModelCache, type LocalModel } from '../../core/models/modelCache';
 import type { PythonRuntime } from '../../core/models/modelPython';
 import { ServingEndpoints } from '../../core/models/servingEndpoints';
-import { findInterpreter } from '../../core/pipelines/findInterpreter';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { settings } from '../settings';
+import { chooseInterpreter } from '../python/pythonInterpreter';
 import { Disposable } from '../util/disposable';
-
-interface PythonExtensionApi {
-  environments?: { getActiveEnvironmentPath?: (resource?: vscode.Uri) => { path?: string } | undefined };
-}
-
-/** The Python extension's selected interpreter, when that extension is installed. */
-async function pythonExtensionInterpreter(): Promise<string | undefined> {
-  const extension = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
-  if (!extension) return undefined;
-  const api = extension.isActive ? extension.exports : await extension.activate();
-  return api?.environments?.getActiveEnvironmentPath?.(vscode.workspace.workspaceFolders?.[0]?.uri)?.path;
-}
 
 /**
  * What the model commands share: the Python runtime (trackside.python.path, else the Python
@@ -39,7 +26,7 @@ export class ModelTools extends Disposable {
 
   async runtime(): Promise<PythonRuntime> {
     const env = await this.connection.trackingEnvironment();
-    const choice = await findInterpreter({ setting: settings.pythonPath(), pythonExtension: pythonExtensionInterpreter });
+    const choice = await chooseInterpreter();
     return { interpreter: choice.path, pythonPath: this.context.asAbsolutePath(path.join('dist', 'python')), env };
   }
 

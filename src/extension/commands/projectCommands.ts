@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { findInterpreter } from '../../core/pipelines/findInterpreter';
 import { getEntryPoint, resolveEntryPointParameters, type EntryPoint } from '../../core/projects/mlproject';
 import { absolutePathValues, PARAMETERS_TAG, recordedParameters } from '../../core/projects/projectParameters';
 import { runProject, type ProjectRunResult } from '../../core/projects/projectRunner';
@@ -10,7 +9,7 @@ import type { Run } from '../../shared/entities';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { askParameters, findProjectFolders, pickEntryPoint, pickProjectFolder } from '../projects/projectPrompts';
 import { ProjectTerminal } from '../projects/projectTerminal';
-import { settings } from '../settings';
+import { chooseInterpreter } from '../python/pythonInterpreter';
 import type { RunNode } from '../trees/runTreeItems';
 import { pickRun } from './pickers';
 import { registerCommand } from './registerCommand';
@@ -35,14 +34,6 @@ interface ProjectLaunch {
   tags?: Record<string, string>;
 }
 
-/** The interpreter the Python extension has selected for the folder, if it is installed. */
-async function pythonExtensionInterpreter(folder: string): Promise<string | undefined> {
-  const extension = vscode.extensions.getExtension<{ environments?: { getActiveEnvironmentPath(resource?: vscode.Uri): { path: string } } }>('ms-python.python');
-  if (!extension) return undefined;
-  const api = extension.isActive ? extension.exports : await extension.activate();
-  return api?.environments?.getActiveEnvironmentPath(vscode.Uri.file(folder))?.path;
-}
-
 /** The extension host's environment without what is only meant for it. */
 function commandEnvironment(): NodeJS.ProcessEnv {
   const env = { ...process.env };
@@ -56,7 +47,7 @@ async function launch(context: vscode.ExtensionContext, connection: ConnectionMa
   // Refuse bad values here, before a terminal or a run exists (the runner checks again).
   resolveEntryPointParameters(entry, absolutePathValues(entry, request.parameters, loaded.folder), loaded.folder, { pathExists: (file) => fs.existsSync(file) });
   const client = await connection.client();
-  const interpreter = await findInterpreter({ setting: settings.pythonPath(), pythonExtension: () => pythonExtensionInterpreter(loaded.folder) });
+  const interpreter = await chooseInterpreter(vscode.Uri.file(loaded.folder));
   const pty = new ProjectTerminal();
   const terminal = vscode.window.createTerminal({ name: `MLproject: ${entry.name}`, pty, iconPath: new vscode.ThemeIcon('rocket'), isTransient: true });
   terminal.show(true);

@@ -20,6 +20,7 @@ import {
   type PipelineToWebview,
 } from '../../shared/protocol/pipelineProtocol';
 import { checkParameter, formOverrides, pipelineDocument, unreadableDocument } from '../pipelines/pipelineDocument';
+import { panelRunEvent } from '../pipelines/pipelineEvents';
 import { loadPipelineHistory } from '../pipelines/pipelineHistory';
 import { errorMessage, ReloadScheduler, type PanelConnection, type PanelKind, type PanelLogic, type PanelServices } from './panelTypes';
 
@@ -271,52 +272,17 @@ export class PipelinePanel implements PanelLogic<PipelineFromWebview> {
 
   /** The engine's events, as the panel's: output batched, the rest at once (after pending output). */
   private onEngineEvent(event: PipelineEvent, kernelReady: boolean): void {
-    switch (event.type) {
-      case 'stream':
-        this.keepOutput(event.cell, event.text);
-        this.pendingOutput.push({ cell: event.cell, name: event.name, text: event.text });
-        this.outputTimer ??= setTimeout(() => this.flushOutput(), OUTPUT_FLUSH_MS);
-        return;
-      case 'runCreated':
-        this.emit({ type: 'runCreated', runId: event.runId, runName: event.runName, steps: event.steps });
-        this.historyReload.schedule();
-        return;
-      case 'kernelReady':
-        this.emit({ type: 'kernelReady', python: event.python, executable: event.executable });
-        return;
-      case 'cellStarted':
-        this.emit({ type: 'cellStarted', cell: event.cell, at: Date.now() });
-        this.reportProgress();
-        return;
-      case 'cellFinished':
-        this.emit({
-          type: 'cellFinished',
-          cell: event.cell,
-          status: event.status,
-          durationMs: event.durationMs,
-          dataframes: event.dataframes,
-          ...(event.error ? { error: event.error } : {}),
-        });
-        this.reportProgress();
-        return;
-      case 'warning':
-        this.services.log.warn(`${path.basename(this.input.scriptPath)}: ${event.message}`);
-        this.emit({ type: 'warning', message: event.message });
-        return;
-      case 'runFinished':
-        this.emit({
-          type: 'runFinished',
-          runId: event.runId,
-          status: event.status,
-          durationMs: event.durationMs,
-          startFailed: event.status === 'FAILED' && !kernelReady,
-          ...(event.failedCell !== undefined ? { failedCell: event.failedCell } : {}),
-          ...(event.error !== undefined ? { error: event.error } : {}),
-        });
-        return;
-      default:
-        assertNever(event, 'pipeline event');
+    if (event.type === 'stream') {
+      this.keepOutput(event.cell, event.text);
+      this.pendingOutput.push({ cell: event.cell, name: event.name, text: event.text });
+      this.outputTimer ??= setTimeout(() => this.flushOutput(), OUTPUT_FLUSH_MS);
+      return;
     }
+    if (event.type === 'warning') this.services.log.warn(`${path.basename(this.input.scriptPath)}: ${event.message}`);
+    const panelEvent = panelRunEvent(event, kernelReady, Date.now());
+    if (panelEvent) this.emit(panelEvent);
+    if (event.type === 'runCreated') this.historyReload.schedule();
+    if (event.type === 'cellStarted' || event.type === 'cellFinished') this.reportProgress();
   }
 
   /** Applies an event to the panel's copy of the run and sends it to the webview (pending output first). */

@@ -1,24 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { findInterpreter } from '../../core/pipelines/findInterpreter';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { log } from '../log';
 import type { PipelineRuntime } from '../panels/pipelinePanel';
-import { settings } from '../settings';
+import { chooseInterpreter } from '../python/pythonInterpreter';
 import { Disposable, toDisposable } from '../util/disposable';
-
-interface PythonExtensionApi {
-  environments?: { getActiveEnvironmentPath?: (resource?: vscode.Uri) => { path?: string } | undefined };
-}
-
-/** The interpreter selected in the Python extension (`ms-python.python`) for `resource`, when it is installed. */
-export async function pythonExtensionInterpreter(resource?: vscode.Uri): Promise<string | undefined> {
-  const extension = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
-  if (!extension) return undefined;
-  const api = extension.isActive ? extension.exports : await extension.activate();
-  return api?.environments?.getActiveEnvironmentPath?.(resource)?.path;
-}
 
 function samePath(a: string, b: string): boolean {
   const left = path.resolve(a);
@@ -68,7 +55,7 @@ export class VsCodePipelineRuntime extends Disposable implements PipelineRuntime
   async kernelSettings(): Promise<{ interpreter: string; bundledPythonPath: string; env: Record<string, string | undefined> }> {
     const tracking = await this.connection.trackingEnvironment();
     const resource = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const interpreter = await findInterpreter({ setting: settings.pythonPath(), pythonExtension: () => pythonExtensionInterpreter(resource) });
+    const interpreter = await chooseInterpreter(resource);
     log().info(`Pipelines use ${interpreter.path} (${interpreter.source})`);
     return {
       interpreter: interpreter.path,

@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { planPipelineSteps } from '../../../src/core/pipelines/parsePipeline';
 import { checkParameter, formOverrides, pipelineDocument } from '../../../src/extension/pipelines/pipelineDocument';
+import { panelRunEvent } from '../../../src/extension/pipelines/pipelineEvents';
 import { historyRun, pipelineRunsFilter } from '../../../src/extension/pipelines/pipelineHistory';
 import { pipelineLensTargets, RUN_CELL_LENS, RUN_PIPELINE_LENS, RUN_TO_HERE_LENS } from '../../../src/extension/pipelines/pipelineLenses';
 import { parseFilter } from '../../../src/core/search/filterParser';
 import { appendOutput, applyRunEvent, createRunView, emptyOutput, isRunActive, outputText, stripAnsi } from '../../../src/shared/pipeline/pipelineRunState';
-import { changedParameters, formatElapsed, historyParameters, initialValues, markdownBlocks, numberedLines, runSummary } from '../../../src/shared/pipeline/pipelineView';
+import { changedParameters, formatElapsed, historyParameters, historyRunLabel, initialValues, markdownBlocks, numberedLines, runSummary } from '../../../src/shared/pipeline/pipelineView';
 
 /** The demo workspace's ETL pipeline, from the checkout. */
 function demoScript(name: string): { file: string; text: string } {
@@ -90,6 +91,14 @@ describe('pipeline panel: a run built from the engine’s events', () => {
     applyRunEvent(failed, { type: 'runFinished', runId: 'r4', status: 'FAILED', durationMs: 1500, failedCell: 4, startFailed: false });
     assert.equal(runSummary(failed, 0), 'Failed in cell 4 after 1.5 s');
     assert.equal(failed.cells[0].error?.line, 41);
+  });
+
+  it('maps the engine’s events: a run that failed before the kernel was ready is a start failure; output is batched elsewhere', () => {
+    const failed = { type: 'runFinished', runId: 'r', status: 'FAILED', durationMs: 5, error: 'no python' } as const;
+    assert.deepEqual(panelRunEvent(failed, false, 0), { type: 'runFinished', runId: 'r', status: 'FAILED', durationMs: 5, startFailed: true, error: 'no python' });
+    assert.equal((panelRunEvent({ ...failed, failedCell: 2 }, true, 0) as { startFailed: boolean }).startFailed, false);
+    assert.equal(panelRunEvent({ type: 'stream', cell: 1, name: 'stdout', text: 'x' }, true, 0), undefined);
+    assert.deepEqual(panelRunEvent({ type: 'cellStarted', cell: 4, injected: false, title: 'Load' }, true, 1234), { type: 'cellStarted', cell: 4, at: 1234 });
   });
 
   it('formats durations for cells and runs', () => {
@@ -175,5 +184,8 @@ describe('pipeline panel: the history of a script', () => {
     assert.deepEqual({ failed: row.failedCell, error: row.error, name: row.name }, { failed: '3: Deduplicate', error: "KeyError: 'x' (line 38)", name: 'etl 1' });
     const { document } = pipelineDocument('/tmp/etl.py', demoScript('etl_quality.py').text, false);
     assert.equal(historyParameters(row, document.parameters), 'input_path=a.csv, min_amount=5.0, zeta=1');
+    const at = (): string => '2026-01-02 03:04:05';
+    assert.deepEqual(historyRunLabel({ name: 'etl.py 2026-01-02 03:04:05', startTime: 1 }, 'etl.py', at), { name: '2026-01-02 03:04:05' }, 'a default name is its start time');
+    assert.deepEqual(historyRunLabel({ name: 'baseline', startTime: 1 }, 'etl.py', at), { name: 'baseline', started: '2026-01-02 03:04:05' });
   });
 });
