@@ -64,7 +64,9 @@ export async function runCli(argv: string[]): Promise<number> {
     io.err(`trackside: unknown command '${name}'.\n\n${mainHelp()}`);
     return 2;
   }
-  const label = isCommandGroup(command) && rest[0] && !rest[0].startsWith('-') ? `${name} ${rest[0]}` : name;
+  const words = isCommandGroup(command) ? rest.slice(0, 2) : [];
+  const leading = words.slice(0, Math.max(0, words.findIndex((w) => w.startsWith('-')) === -1 ? words.length : words.findIndex((w) => w.startsWith('-'))));
+  const label = [name, ...leading].join(' ');
   try {
     if (isCommandGroup(command)) return await runCommandGroup(command, rest, io);
     if (rest.includes('--help') || rest.includes('-h')) {

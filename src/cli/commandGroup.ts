@@ -5,7 +5,8 @@ import type { CliCommand, CliIo } from './cliCommand';
 export interface CliCommandGroup {
   name: string;
   summary: string;
-  subcommands: CliCommand[];
+  /** Commands, or groups of their own (`trackside models versions list`). */
+  subcommands: (CliCommand | CliCommandGroup)[];
   /** Lines shown under the subcommands in the group's help (shared options, environment). */
   notes?: string[];
 }
@@ -14,9 +15,14 @@ export function isCommandGroup(command: CliCommand | CliCommandGroup): command i
   return 'subcommands' in command;
 }
 
+/** The full name of a command or group (`models versions`). */
+function fullName(command: CliCommand | CliCommandGroup): string {
+  return isCommandGroup(command) ? command.name : command.spec.name;
+}
+
 /** The subcommand's own name (its spec is named `<group> <sub>` so messages read right). */
-function subcommandName(group: CliCommandGroup, command: CliCommand): string {
-  return command.spec.name.slice(group.name.length + 1);
+function subcommandName(group: CliCommandGroup, command: CliCommand | CliCommandGroup): string {
+  return fullName(command).slice(group.name.length + 1);
 }
 
 export function formatGroupHelp(group: CliCommandGroup): string {
@@ -28,7 +34,7 @@ export function formatGroupHelp(group: CliCommandGroup): string {
     `Usage: trackside ${group.name} <subcommand> [options]`,
     '',
     'Subcommands:',
-    ...group.subcommands.map((c, i) => `  ${names[i].padEnd(width)}  ${c.spec.summary}`),
+    ...group.subcommands.map((c, i) => `  ${names[i].padEnd(width)}  ${isCommandGroup(c) ? c.summary : c.spec.summary}`),
     ...(group.notes?.length ? ['', ...group.notes] : []),
     '',
     `Run 'trackside ${group.name} <subcommand> --help' for its options.`,
@@ -54,6 +60,7 @@ export async function runCommandGroup(group: CliCommandGroup, argv: readonly str
     io.err(`trackside ${group.name}: unknown subcommand '${sub}'.\n\n${formatGroupHelp(group)}`);
     return 2;
   }
+  if (isCommandGroup(command)) return runCommandGroup(command, rest, io);
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(formatHelp(command.spec));
     return 0;

@@ -4,6 +4,7 @@ import { UsageError, optionString, type OptionSpec, type ParsedArgs } from './ar
 import { storeFolder, type CliCommand, type CliIo } from './cliCommand';
 import { CONNECTION_NOTES, CONNECTION_OPTIONS, JSON_OPTION, withClient } from './clientConnection';
 import type { CliCommandGroup } from './commandGroup';
+import { registrySubcommands } from './registryCommands';
 import { flag, positiveInteger, requireOption } from './optionValues';
 import { compareModelVersions } from '../core/models/abComparison';
 import { runBatchScoring } from '../core/models/batchScoring';
@@ -239,11 +240,14 @@ const compare: CliCommand = {
   },
 };
 
-/** `trackside models predict|serve|compare`, like `mlflow models predict|serve`. */
+/**
+ * `trackside models …`: the registry (list, describe, create, rename, delete, versions, alias,
+ * transition, history) and `predict|serve|compare`, like `mlflow models predict|serve`.
+ */
 export const modelsCommand: CliCommandGroup = {
   name: 'models',
-  summary: 'Score files with a model, serve it locally, or compare two versions.',
-  subcommands: [predict, serve, compare],
+  summary: 'The model registry (models, versions, aliases, stages, history); score files with a model, serve it, compare two versions.',
+  subcommands: [...registrySubcommands, predict, serve, compare],
   notes: [
     'The model runs in Python: --python, $TRACKSIDE_PYTHON or python3 (with the model\u2019s libraries,',
     'e.g. scikit-learn). Models are downloaded once per version into <store>/.model-cache.',

@@ -252,6 +252,24 @@ export class TrackingClient {
     return answer.events ?? [];
   }
 
+  /**
+   * Which versions of `name` were in `stage` at `time` (ms or ISO date), and `version`, the highest:
+   * what `models:/<name>/<stage>` designated then (Trackside's `registry-history` extra).
+   */
+  async stageAt(name: string, stage: string, time: number | string): Promise<{ version?: string; versions: string[] }> {
+    await this.requireExtra('registry-history');
+    const answer = await this.http.json<{ version?: string; versions?: string[] }>('GET', `${EXTRAS}/registered-models/stage-at`, {
+      query: { name, stage, time: String(time) },
+    });
+    return { ...answer, versions: answer.versions ?? [] };
+  }
+
+  /** The version `alias` pointed to at `time` (ms or ISO date); `{}` when it pointed nowhere. */
+  async aliasAt(name: string, alias: string, time: number | string): Promise<{ version?: string }> {
+    await this.requireExtra('registry-history');
+    return this.http.json<{ version?: string }>('GET', `${EXTRAS}/registered-models/alias-at`, { query: { name, alias, time: String(time) } });
+  }
+
   /** Closes idle connections (the client stays usable; new requests open new ones). */
   close(): void {
     this.http.close();
