@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrackingClient } from '../../src/core/client/trackingClient';
+import type { OpenedMonitor } from '../../src/extension/monitoring/performanceCommands';
+import { seriesOf } from '../../src/shared/monitor/monitorSeries';
 import type { Run } from '../../src/shared/entities';
 import { expectedSpend, logDemoModel } from '../unit/models/modelsFixture';
 import { extensionRoot, runPython, tracksideApi, waitFor } from './helpers';
@@ -187,10 +189,37 @@ describe('Monitoring: drift checks, alerts and retraining triggers', function ()
     const tags = tagsOf(await client.runs.get(first.run_id));
     assert.equal(tags['trackside.model_name'], 'monitored-churn');
     assert.equal(tags['trackside.model_version'], '1');
-    const monitor = (await vscode.commands.executeCommand('trackside.openMonitor', { name: 'monitored-churn', version: '1' })) as { runIds: string[] };
-    assert.equal(monitor.runIds.length, 2);
-    assert.equal(monitor.runIds[0], first.run_id, 'oldest first');
-    await waitFor('the charts panel', () => vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.label.startsWith('Charts'))), 10_000);
+    const opened = (await vscode.commands.executeCommand('trackside.openMonitor', { name: 'monitored-churn', version: '1' })) as OpenedMonitor;
+    assert.equal(opened.runIds.length, 2);
+    assert.equal(opened.runIds[0], first.run_id, 'oldest first');
+    assert.deepEqual(opened.keys, ['perf.accuracy', 'perf.precision', 'perf.recall', 'perf.f1']);
+    assert.deepEqual(JSON.parse(JSON.stringify(opened)), { name: 'monitored-churn', version: '1', runIds: opened.runIds, keys: opened.keys }, 'the answer serializes without the panel');
+    await waitFor('the monitor panel', () => vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.label === 'Monitor: monitored-churn')), 10_000);
+    // The webview drew the checks: one series per metric with version 1's two checks, oldest first, at their run's start time.
+    const shown = await waitFor('the monitor webview to ask for its data', () => opened.panel.shown, 20_000);
+    assert.equal(opened.panel.highlighted, '1');
+    assert.deepEqual(shown.versions.map((version) => version.version), ['1']);
+    const accuracy = seriesOf(shown.checks, 'perf.accuracy');
+    assert.deepEqual(accuracy.map((series) => series.version), ['1']);
+    assert.deepEqual(accuracy[0].points.map((point) => point.runId), opened.runIds);
+    assert.equal(accuracy[0].points[0].y, first.metrics['perf.accuracy']);
+    assert.equal(accuracy[0].points[0].x, (await client.runs.get(first.run_id)).info.start_time);
+
+    // A check of a second version lands while the monitor is open: the panel shows its series at once.
+    await client.modelVersions.create('monitored-churn', 'file:///models/churn-2');
+    const second = (await vscode.commands.executeCommand('trackside.checkModelPerformance', { ...check, version: '2' })) as { run_id: string };
+    const live = await waitFor('the new check in the monitor', () => (opened.panel.shown?.checks.length === 3 ? opened.panel.shown : undefined), 20_000);
+    assert.deepEqual(live.versions.map((version) => version.version), ['1', '2']);
+    assert.deepEqual(seriesOf(live.checks, 'perf.f1').map((series) => [series.version, series.points.map((point) => point.runId)]), [
+      ['1', opened.runIds],
+      ['2', [second.run_id]],
+    ]);
+    // Opening the monitor of version 2 reveals the same panel, highlighting version 2.
+    const again = (await vscode.commands.executeCommand('trackside.openMonitor', { name: 'monitored-churn', version: '2' })) as OpenedMonitor;
+    assert.equal(again.panel, opened.panel);
+    assert.deepEqual(again.runIds, [second.run_id]);
+    assert.equal(opened.panel.highlighted, '2');
+    assert.equal(vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.label === 'Monitor: monitored-churn').length, 1);
   });
 
   it('warns once about an alerts.json that is not valid, and runs no rule from it', async () => {

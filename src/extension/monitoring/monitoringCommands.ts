@@ -27,6 +27,6 @@ export function registerMonitoring(
       return alerts.currentRules;
     }),
     ...registerDriftCommands(context, connection),
-    ...registerPerformanceCommands(context, connection),
+    ...registerPerformanceCommands(context, connection, live),
   ];
 }

@@ -2,15 +2,17 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrackingClient } from '../../core/client/trackingClient';
 import { openCsv } from '../../core/data/csvReader';
-import { monitorTag } from '../../core/monitoring/monitoringRuns';
 import { findInterpreter } from '../../core/pipelines/findInterpreter';
-import { performanceMetricKeys, performanceTags } from '../../core/monitoring/performanceRun';
-import { pickModelVersion } from '../commands/pickers';
+import { MONITOR_VIEW_TYPE, type MonitorInput } from '../../shared/protocol/monitorProtocol';
+import { pickModel, pickModelVersion } from '../commands/pickers';
 import { registerCommand } from '../commands/registerCommand';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { modelVersionInputOf } from '../panels/panelArguments';
+import { PanelManager, type ChangeSource } from '../panels/panelHost';
+import { createPanelServices } from '../panels/panelServices';
 import { settings } from '../settings';
 import { runMonitorCli } from './monitorCli';
+import { createMonitorPanelKind, quoted, type MonitorPanel } from './monitorPanel';
 
 /** What `trackside monitor performance --json` answers (the fields used here). */
 interface PerformanceAnswer {
@@ -32,6 +34,16 @@ interface PerformanceArguments {
 async function chooseModelVersion(client: TrackingClient, argument: unknown, title: string): Promise<{ name: string; version: string } | undefined> {
   const given = modelVersionInputOf(argument);
   if (given) return given;
+  const model = monitorInputOf(argument);
+  if (model) {
+    // A model without a version (the monitor of a model with no checks yet): which of its versions.
+    const versions = await client.modelVersions.searchAll({ filter: `name = '${quoted(model.name)}'`, orderBy: ['version_number DESC'] });
+    const picked = await vscode.window.showQuickPick(
+      versions.map((v) => ({ label: `Version ${v.version}`, description: v.current_stage && v.current_stage !== 'None' ? v.current_stage : '', version: v.version })),
+      { title: `${title}: ${model.name}`, placeHolder: 'Version' },
+    );
+    return picked ? { name: model.name, version: picked.version } : undefined;
+  }
   const picked = await pickModelVersion(client, title);
   return picked ? { name: picked.model, version: picked.version.version } : undefined;
 }
@@ -56,26 +68,47 @@ async function pickPredictionColumn(columns: string[]): Promise<string | undefin
   return picked.label === scoreWithTheModel ? '' : picked.label;
 }
 
-/** The performance-check runs of a model version, oldest first, across all experiments. */
-export async function performanceRuns(client: TrackingClient, name: string, version: string): Promise<string[]> {
-  const experimentIds = (await client.experiments.searchAll()).map((experiment) => experiment.experiment_id);
-  if (experimentIds.length === 0) return [];
-  const quote = (text: string): string => text.replace(/'/g, "\\'");
-  const runs = await client.runs.searchAll({
-    experimentIds,
-    filter: `tags.\`${monitorTag}\` = 'performance' and tags.\`${performanceTags.modelName}\` = '${quote(name)}' and tags.\`${performanceTags.modelVersion}\` = '${quote(version)}'`,
-    orderBy: ['attributes.start_time ASC'],
-  });
-  return runs.map((run) => run.info.run_id);
+/** A VersionNode or `{ name, version }` (highlighting that version), a ModelNode, `{ name }` or a model name (the whole model). */
+export function monitorInputOf(argument: unknown): MonitorInput | undefined {
+  const version = modelVersionInputOf(argument);
+  if (version) return version;
+  if (typeof argument === 'string' && argument) return { name: argument };
+  if (!argument || typeof argument !== 'object') return undefined;
+  const value = argument as { kind?: string; model?: { name?: unknown }; name?: unknown };
+  if (value.kind === 'model' && typeof value.model?.name === 'string' && value.model.name) return { name: value.model.name };
+  if (typeof value.name === 'string' && value.name) return { name: value.name };
+  return undefined;
+}
+
+/** What "Open Model Monitor" answers: the model, the version highlighted, its checks (oldest first) and the charted metrics. */
+export interface OpenedMonitor {
+  name: string;
+  version?: string;
+  /** The checks of `version` (of every version without one), oldest first. */
+  runIds: string[];
+  keys: string[];
+  /** The panel's logic (for tests in the extension host); left out when VS Code serializes the answer. */
+  panel: MonitorPanel;
+}
+
+function openedMonitor(fields: Omit<OpenedMonitor, 'panel'>, panel: MonitorPanel): OpenedMonitor {
+  return { ...fields, panel, toJSON: () => fields } as OpenedMonitor;
 }
 
 /**
  * "Check Model Performance…" (scores a labelled file's predictions column for a model version and
- * logs `perf.*` tagged with the version) and "Open Model Monitor" (charts the performance runs of a
- * version with the charts panel).
+ * logs `perf.*` tagged with the version) and "Open Model Monitor" (the monitor panel: a model's
+ * checks as one series per metric and version over time, restored after a reload).
  */
-export function registerPerformanceCommands(context: vscode.ExtensionContext, connection: ConnectionManager): vscode.Disposable[] {
+export function registerPerformanceCommands(context: vscode.ExtensionContext, connection: ConnectionManager, live: ChangeSource): vscode.Disposable[] {
+  const monitors = new Map<string, MonitorPanel>();
+  const kind = createMonitorPanelKind(monitors);
+  const panels = new PanelManager(context.extensionUri, createPanelServices(context, connection), live);
   return [
+    panels,
+    vscode.window.registerWebviewPanelSerializer(MONITOR_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => panels.revive(kind, panel, state),
+    }),
     registerCommand('trackside.checkModelPerformance', 'Check Model Performance', async (argument?: unknown) => {
       const given = (argument && typeof argument === 'object' ? argument : {}) as PerformanceArguments;
       const client = await connection.client();
@@ -123,21 +156,20 @@ export function registerPerformanceCommands(context: vscode.ExtensionContext, co
       });
       return answer;
     }),
-    registerCommand('trackside.openMonitor', 'Open Model Monitor', async (argument?: unknown) => {
-      const client = await connection.client();
-      const model = await chooseModelVersion(client, argument, 'Open Model Monitor');
-      if (!model) return undefined;
-      const runIds = await performanceRuns(client, model.name, model.version);
-      if (runIds.length === 0) {
-        void vscode.window.showInformationMessage(
-          `${model.name} v${model.version} has no performance checks yet: run "Trackside: Check Model Performance…" on labelled data.`,
-        );
-        return { ...model, runIds };
+    registerCommand('trackside.openMonitor', 'Open Model Monitor', async (argument?: unknown): Promise<OpenedMonitor | undefined> => {
+      let target = monitorInputOf(argument);
+      if (!target) {
+        const model = await pickModel(await connection.client(), 'Open Model Monitor');
+        if (!model) return undefined;
+        target = { name: model.name };
       }
-      // TODO(panels): pass `{ runIds, keys: performanceMetricKeys, xAxis: 'wallTime' }` once trackside.openRunCharts takes
-      // keys and an x-axis; today it takes run ids and shows the metrics those runs have (only perf.* here).
-      await vscode.commands.executeCommand('trackside.openRunCharts', runIds);
-      return { ...model, runIds, keys: performanceMetricKeys };
+      const existing = monitors.get(target.name);
+      panels.show(kind, target);
+      const panel = monitors.get(target.name)!;
+      if (existing) panel.showVersion(target.version);
+      const data = await panel.current();
+      const checks = target.version === undefined ? data.checks : data.checks.filter((check) => check.version === target.version);
+      return openedMonitor({ name: target.name, version: target.version, runIds: checks.map((check) => check.runId), keys: data.keys }, panel);
     }),
   ];
 }
