@@ -175,6 +175,84 @@ describe('Monitoring: drift checks, alerts and retraining triggers', function ()
     assert.equal((await triggeredRuns(client, 'retrain-on-drift')).length, 1);
   });
 
+  it('adds rules with "Add Alert Rule" (argument instead of prompts) and removes them with "Remove Alert Rule"', async () => {
+    const before = fs.readFileSync(alertsFile(), 'utf8');
+    // A rule that is not valid is refused with its problems, and the file is left alone.
+    assert.deepEqual(await vscode.commands.executeCommand('trackside.addAlertRule', { id: 'half', metric: 'val_loss', threshold: 1 }), {
+      errors: ['comparison: missing; use one of >, >=, <, <=, ==, !=', 'scope: missing; use { "kind": "all" }, { "kind": "experiment", "experimentId": "1" } or { "kind": "model", "name": "churn" }'],
+    });
+    assert.equal(fs.readFileSync(alertsFile(), 'utf8'), before);
+    const added = (await vscode.commands.executeCommand('trackside.addAlertRule', { metric: 'val_loss', comparison: '>', threshold: 5, scope: { kind: 'all' } })) as {
+      file: string;
+      rule: { id: string };
+      active: boolean;
+    };
+    assert.deepEqual(added, { file: alertsFile(), rule: { id: 'val_loss-above-5', metric: 'val_loss', comparison: '>', threshold: 5, scope: { kind: 'all' } }, active: true });
+    const saved = JSON.parse(fs.readFileSync(alertsFile(), 'utf8')) as { rules: { id: string }[] };
+    assert.deepEqual(
+      saved.rules.map((rule) => rule.id),
+      ['loss-high', 'retrain-on-drift', 'val_loss-above-5'],
+    );
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, alertsFile(), 'the saved file is shown');
+    const rules = (await vscode.commands.executeCommand('trackside.reloadAlerts')) as { id: string }[];
+    assert.deepEqual(
+      rules.map((rule) => rule.id),
+      ['loss-high', 'retrain-on-drift', 'val_loss-above-5'],
+    );
+    assert.deepEqual(await vscode.commands.executeCommand('trackside.removeAlertRule', 'val_loss-above-5'), { file: alertsFile(), removed: 'val_loss-above-5' });
+    assert.equal(fs.readFileSync(alertsFile(), 'utf8'), before, 'adding and removing a rule gives the file back');
+    assert.deepEqual(
+      (JSON.parse(fs.readFileSync(alertsFile(), 'utf8')) as { rules: { id: string }[] }).rules.map((rule) => rule.id),
+      ['loss-high', 'retrain-on-drift'],
+    );
+  });
+
+  it('runs a scheduled rule’s pipeline once per interval (not when loaded) and each run records the schedule', async () => {
+    const api = await tracksideApi();
+    const client = await api.connection.client();
+    fs.writeFileSync(
+      path.join(folder(), 'pipelines', 'tick.py'),
+      '# %% tags=["parameters"]\nlabel: str = "manual"\n\n# %%\nimport trackside\ntrackside.log_metric("ticked", 1)\n',
+    );
+    const intervalMs = 0.1 * 60_000;
+    const loadedAt = Date.now();
+    const added = (await vscode.commands.executeCommand('trackside.addAlertRule', {
+      id: 'tick',
+      schedule: { everyMinutes: 0.1 },
+      trigger: { pipeline: 'pipelines/tick.py', parameters: { label: 'scheduled' } },
+    })) as { active: boolean };
+    assert.equal(added?.active, true, 'the rule was saved and loaded');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    assert.equal((await triggeredRuns(client, 'tick')).length, 0, 'nothing runs when the rule is loaded');
+
+    const finished = await waitFor(
+      'two scheduled runs to finish',
+      async () => {
+        const runs = await triggeredRuns(client, 'tick');
+        const done = runs.filter((run) => run.info.status !== 'RUNNING');
+        return done.length >= 2 ? done : undefined;
+      },
+      120_000,
+    );
+    assert.deepEqual(await vscode.commands.executeCommand('trackside.removeAlertRule', 'tick'), { file: alertsFile(), removed: 'tick' });
+    const removedAt = Date.now();
+    const starts = finished.map((run) => Number(run.info.start_time)).sort((a, b) => a - b);
+    assert.ok(starts[0] >= loadedAt + intervalMs, `the first run started ${starts[0] - loadedAt} ms after the rule was loaded`);
+    for (const run of finished) {
+      assert.equal(run.info.status, 'FINISHED', tagsOf(run)['trackside.error']);
+      assert.match(tagsOf(run)['trackside.triggered_by'], /^tick: schedule every 0\.1 minutes, firing tick#\d+$/);
+      assert.equal(tagsOf(run)['mlflow.runName'], 'tick.py (schedule tick)');
+      assert.equal(Object.fromEntries((run.data.params ?? []).map((param) => [param.key, param.value])).label, 'scheduled');
+    }
+    // At most one run per interval that passed while the rule was there, and none after it was removed
+    // (a run fired just before the removal may take a few seconds to appear).
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const whileActive = (await triggeredRuns(client, 'tick')).length;
+    assert.ok(whileActive <= Math.floor((removedAt - loadedAt) / intervalMs), `${whileActive} runs in ${removedAt - loadedAt} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs + 2000));
+    assert.equal((await triggeredRuns(client, 'tick')).length, whileActive, 'no run after the rule was removed');
+  });
+
   it("checks a model version's performance on the demo's labelled data and charts its checks in the monitor", async () => {
     const api = await tracksideApi();
     const client = await api.connection.client();

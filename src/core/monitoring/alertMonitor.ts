@@ -1,7 +1,7 @@
 import type { Run } from '../../shared/entities';
 import type { TrackingClient } from '../client/trackingClient';
 import { TrackingClientError } from '../client/trackingClientError';
-import { AlertRule, MetricObservation } from './alertRules';
+import { AlertRule, describeSchedule, isMetricRule, isScheduledRun, MetricAlertRule, MetricObservation } from './alertRules';
 import { keySegment } from './metricKeys';
 import { tagValue } from './monitoringRuns';
 import { performanceTags } from './performanceRun';
@@ -17,10 +17,16 @@ export function alertTagKey(ruleId: string): string {
 
 /** What happened when a rule fired. */
 export interface AlertEvent {
+  /** `alert`: a metric crossed the rule; `schedule`: a scheduled run's interval passed. */
+  kind: 'alert' | 'schedule';
   rule: AlertRule;
   firing: Firing;
+  /** The run whose metric fired the rule (not for a scheduled run). */
   run?: { runId: string; runName: string; experimentId: string };
-  /** For a notification: `Alert 'loss-high': val_loss 0.91 > 0.9 in run lunar-fox-12`. */
+  /**
+   * For a notification or the log: `Alert 'loss-high': val_loss 0.91 > 0.9 in run lunar-fox-12`,
+   * or `Scheduled run 'nightly-retrain' (every 1440 minutes): pipelines/train.py`.
+   */
   message: string;
   /** Start `firing.trigger` now (see `runTrigger`). */
   startRun: boolean;
@@ -58,15 +64,17 @@ export class AlertMonitor {
     return this.ruleList;
   }
 
+  /** The rules to watch; a scheduled run new to the book starts its clock now. */
   setRules(rules: readonly AlertRule[]): void {
     this.ruleList = [...rules];
+    this.options.book.noteRules(this.ruleList, this.now());
   }
 
   /** Metrics were logged (run id → keys, as the change stream says): evaluates the rules watching them. */
   async metricsLogged(runs: Readonly<Record<string, readonly string[]>>): Promise<AlertEvent[]> {
     const events: AlertEvent[] = [];
     for (const [runId, keys] of Object.entries(runs)) {
-      const rules = this.ruleList.filter((rule) => keys.includes(rule.metric));
+      const rules = this.ruleList.filter(isMetricRule).filter((rule) => keys.includes(rule.metric));
       if (rules.length === 0) {
         continue;
       }
@@ -78,11 +86,32 @@ export class AlertMonitor {
     return events;
   }
 
-  /** Evaluates the scheduled rules that are due on the latest values of the runs in their scope. */
+  /**
+   * The scheduled rules that are due: a metric rule is evaluated on the latest values of the runs in
+   * its scope; a scheduled run fires once (start its pipeline when `startRun`). Either way the rule
+   * is next due one interval from now, whatever happens to the run.
+   */
   async checkScheduled(): Promise<AlertEvent[]> {
     const events: AlertEvent[] = [];
-    for (const rule of this.options.book.dueRules(this.ruleList, this.now())) {
-      this.options.book.markChecked(rule.id, this.now());
+    const book = this.options.book;
+    for (const rule of book.dueRules(this.ruleList, this.now())) {
+      const now = this.now();
+      book.markChecked(rule.id, now);
+      if (isScheduledRun(rule)) {
+        const { firing, startRun } = book.scheduleRun(rule, now);
+        const event: AlertEvent = {
+          kind: 'schedule',
+          rule,
+          firing,
+          message: `Scheduled run '${rule.id}' (${describeSchedule(rule.schedule)}): ${rule.trigger.pipeline}`,
+          startRun,
+        };
+        if (firing.trigger?.status === 'skipped') {
+          event.notStarted = firing.trigger.detail;
+        }
+        events.push(event);
+        continue;
+      }
       for (const run of await this.runsInScope(rule)) {
         events.push(...(await this.observeRun(run, [rule])));
       }
@@ -90,7 +119,7 @@ export class AlertMonitor {
     return events;
   }
 
-  private async observeRun(run: Run, rules: readonly AlertRule[]): Promise<AlertEvent[]> {
+  private async observeRun(run: Run, rules: readonly MetricAlertRule[]): Promise<AlertEvent[]> {
     if (run.info.lifecycle_stage === 'deleted') {
       return [];
     }
@@ -109,13 +138,14 @@ export class AlertMonitor {
       const observations = rule.scope.kind === 'model' ? modelNames.map((modelName) => ({ ...base, modelName })) : [base];
       // A run a rule started itself may fire that rule, but never starts it again.
       const ownRun = rule.trigger !== undefined && (tags.get(triggeredByTag) ?? '').startsWith(`${rule.id}:`);
-      const watched: AlertRule = ownRun ? { ...rule, trigger: undefined } : rule;
+      const watched: MetricAlertRule = ownRun ? { ...rule, trigger: undefined } : rule;
       for (const observation of observations) {
         const result = this.options.book.observe(watched, observation, this.now());
         if (!result.fired) {
           continue;
         }
         const event: AlertEvent = {
+          kind: 'alert',
           rule,
           firing: result.firing,
           run: { runId: run.info.run_id, runName, experimentId: run.info.experiment_id },
@@ -127,18 +157,18 @@ export class AlertMonitor {
         } else if (result.firing.trigger?.status === 'skipped') {
           event.notStarted = result.firing.trigger.detail;
         }
-        await this.tagRun(event, value);
+        await this.tagRun(event, rule, value);
         events.push(event);
       }
     }
     return events;
   }
 
-  private async tagRun(event: AlertEvent, value: number): Promise<void> {
-    const key = alertTagKey(event.rule.id);
-    const text = `fired at ${new Date(event.firing.firedAt).toISOString()}: ${event.rule.metric} ${formatValue(value)} ${event.rule.comparison} ${event.rule.threshold}`;
+  private async tagRun(event: AlertEvent, rule: MetricAlertRule, value: number): Promise<void> {
+    const key = alertTagKey(rule.id);
+    const text = `fired at ${new Date(event.firing.firedAt).toISOString()}: ${rule.metric} ${formatValue(value)} ${rule.comparison} ${rule.threshold}`;
     try {
-      await this.options.client.runs.setTag(event.firing.observation.runId as string, key, tagValue(text));
+      await this.options.client.runs.setTag(event.firing.observation?.runId as string, key, tagValue(text));
       event.tagKey = key;
     } catch (error) {
       event.tagError = error instanceof Error ? error.message : String(error);
@@ -168,7 +198,7 @@ export class AlertMonitor {
     return [...names];
   }
 
-  private async runsInScope(rule: AlertRule): Promise<Run[]> {
+  private async runsInScope(rule: MetricAlertRule): Promise<Run[]> {
     const client = this.options.client;
     const limit = this.options.scheduledRunLimit ?? 100;
     const newest = { orderBy: ['attributes.start_time DESC'], maxResults: limit, runViewType: 'ACTIVE_ONLY' as const };
@@ -208,9 +238,17 @@ export function formatValue(value: number): string {
   return Math.abs(value) >= 1e6 || (value !== 0 && Math.abs(value) < 1e-3) ? value.toExponential(3) : String(Number(value.toPrecision(4)));
 }
 
-/** The `trackside.triggered_by` text of a firing: `<rule id>: <metric> = <value> (<comparison> <threshold>) in run <id>`. */
+/**
+ * The `trackside.triggered_by` text of a firing: `<rule id>: <metric> = <value> (<comparison>
+ * <threshold>) in run <id>, firing <id>`, or for a scheduled run `<rule id>: schedule every <n>
+ * minutes, firing <id>`.
+ */
 export function describeTriggeredBy(rule: AlertRule, firing: Firing): string {
   const observation = firing.observation;
+  if (observation === undefined || !isMetricRule(rule)) {
+    const schedule = firing.schedule ?? rule.schedule;
+    return tagValue(`${rule.id}: schedule ${schedule ? describeSchedule(schedule) : ''}, firing ${firing.id}`);
+  }
   const where = observation.runId !== undefined ? `run ${observation.runId}` : observation.modelName !== undefined ? `model ${observation.modelName}` : `experiment ${observation.experimentId}`;
   return tagValue(`${rule.id}: ${observation.key} = ${formatValue(observation.value)} (${rule.comparison} ${rule.threshold}) in ${where}, firing ${firing.id}`);
 }

@@ -9,7 +9,16 @@ export interface AlertTrigger {
   parameters: Record<string, string>;
 }
 
-export interface AlertRule {
+/** How often a scheduled rule acts: minutes between checks or runs (fractions allowed: 0.5 is 30 seconds). */
+export interface AlertSchedule {
+  everyMinutes: number;
+}
+
+/**
+ * A metric alert: fires when a logged metric crosses the threshold in its scope; it may run a
+ * pipeline when it fires, and may also re-evaluate the latest values on a timer.
+ */
+export interface MetricAlertRule {
   id: string;
   /** Metric key, as logged (`val_accuracy`). */
   metric: string;
@@ -18,7 +27,28 @@ export interface AlertRule {
   scope: AlertScope;
   trigger?: AlertTrigger;
   /** Evaluate the latest values on a timer as well as when a metric is logged. */
-  schedule?: { everyMinutes: number };
+  schedule?: AlertSchedule;
+}
+
+/** A scheduled run: no metric; runs its pipeline every `schedule.everyMinutes` while VS Code is open. */
+export interface ScheduledRunRule {
+  id: string;
+  metric?: undefined;
+  comparison?: undefined;
+  threshold?: undefined;
+  scope?: undefined;
+  trigger: AlertTrigger;
+  schedule: AlertSchedule;
+}
+
+export type AlertRule = MetricAlertRule | ScheduledRunRule;
+
+export function isMetricRule(rule: AlertRule): rule is MetricAlertRule {
+  return rule.metric !== undefined;
+}
+
+export function isScheduledRun(rule: AlertRule): rule is ScheduledRunRule {
+  return rule.metric === undefined;
 }
 
 /** A logged metric value, as rules see it. */
@@ -86,27 +116,54 @@ function validateRule(entry: unknown, path: string, errors: string[]): AlertRule
   const before = errors.length;
   checkUnknownFields(entry, ruleFields, path, errors);
   const id = requireText(entry, 'id', path, errors);
-  const metric = requireText(entry, 'metric', path, errors);
+  // metric, comparison and threshold come together (a metric alert) or not at all (a scheduled run).
+  const metricRule = entry.metric !== undefined || entry.comparison !== undefined || entry.threshold !== undefined;
+  let metric: string | undefined;
+  if (metricRule && entry.metric === undefined) {
+    errors.push(`${path}.metric: missing; a rule with a comparison or a threshold needs the metric key they apply to (or remove them for a scheduled run)`);
+  } else if (metricRule) {
+    metric = requireText(entry, 'metric', path, errors);
+  }
   const comparison = entry.comparison;
-  if (comparison === undefined) {
+  if (!metricRule) {
+    // A scheduled run: checked below.
+  } else if (comparison === undefined) {
     errors.push(`${path}.comparison: missing; use one of ${comparisons.join(', ')}`);
   } else if (typeof comparison !== 'string' || !(comparisons as readonly string[]).includes(comparison)) {
     errors.push(`${path}.comparison: expected one of ${comparisons.join(', ')} but found ${describe(comparison)}`);
   }
   const threshold = entry.threshold;
-  if (threshold === undefined) {
+  if (!metricRule) {
+    // A scheduled run: checked below.
+  } else if (threshold === undefined) {
     errors.push(`${path}.threshold: missing; give the number to compare the metric with`);
   } else if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
     const hint = typeof threshold === 'string' && Number.isFinite(Number(threshold)) && threshold.trim() !== '' ? ` (write ${Number(threshold)} without quotes)` : '';
     errors.push(`${path}.threshold: expected a number but found ${describe(threshold)}${hint}`);
   }
-  const scope = validateScope(entry.scope, `${path}.scope`, errors);
+  let scope: AlertScope | undefined;
+  if (metricRule) {
+    scope = validateScope(entry.scope, `${path}.scope`, errors);
+  } else if (entry.scope !== undefined) {
+    errors.push(`${path}.scope: a rule without a metric watches no runs; remove the scope, or add metric, comparison and threshold to make it an alert`);
+  }
   const trigger = entry.trigger === undefined ? undefined : validateTrigger(entry.trigger, `${path}.trigger`, errors);
   const schedule = entry.schedule === undefined ? undefined : validateSchedule(entry.schedule, `${path}.schedule`, errors);
+  if (!metricRule) {
+    if (entry.schedule === undefined) {
+      errors.push(`${path}.schedule: missing; a rule without a metric is a scheduled run and needs { "everyMinutes": 1440 } (or give metric, comparison and threshold to make it an alert)`);
+    }
+    if (entry.trigger === undefined) {
+      errors.push(`${path}.trigger: missing; a rule without a metric is a scheduled run and needs the pipeline to run, e.g. { "pipeline": "pipelines/train.py" }`);
+    }
+  }
   if (errors.length > before) {
     return undefined;
   }
-  const rule: AlertRule = { id: id as string, metric: metric as string, comparison: comparison as Comparison, threshold: threshold as number, scope: scope as AlertScope };
+  if (!metricRule) {
+    return { id: id as string, trigger: trigger as AlertTrigger, schedule: schedule as AlertSchedule };
+  }
+  const rule: MetricAlertRule = { id: id as string, metric: metric as string, comparison: comparison as Comparison, threshold: threshold as number, scope: scope as AlertScope };
   if (trigger !== undefined) {
     rule.trigger = trigger;
   }
@@ -173,28 +230,34 @@ function validateTrigger(trigger: unknown, path: string, errors: string[]): Aler
   return pipeline === undefined || !valid ? undefined : { pipeline, parameters };
 }
 
-function validateSchedule(schedule: unknown, path: string, errors: string[]): { everyMinutes: number } | undefined {
+function validateSchedule(schedule: unknown, path: string, errors: string[]): AlertSchedule | undefined {
   if (!isObject(schedule)) {
     errors.push(`${path}: expected an object such as { "everyMinutes": 15 } but found ${describe(schedule)}`);
     return undefined;
   }
   checkUnknownFields(schedule, ['everyMinutes'], path, errors);
   const everyMinutes = schedule.everyMinutes;
-  if (typeof everyMinutes !== 'number' || !Number.isInteger(everyMinutes) || everyMinutes < 1) {
-    errors.push(`${path}.everyMinutes: expected a whole number of minutes, at least 1, but found ${describe(everyMinutes)}`);
+  if (typeof everyMinutes !== 'number' || !Number.isFinite(everyMinutes) || everyMinutes <= 0) {
+    const hint = typeof everyMinutes === 'string' && Number(everyMinutes) > 0 ? ` (write ${Number(everyMinutes)} without quotes)` : '';
+    errors.push(`${path}.everyMinutes: expected a number of minutes greater than 0 (0.5 is 30 seconds) but found ${describe(everyMinutes)}${hint}`);
     return undefined;
   }
   return { everyMinutes };
 }
 
+/** `every 1440 minutes`, `every 1 minute`, `every 0.5 minutes`. */
+export function describeSchedule(schedule: AlertSchedule): string {
+  return `every ${schedule.everyMinutes} minute${schedule.everyMinutes === 1 ? '' : 's'}`;
+}
+
 /** Whether the rule applies to this observation (its metric and scope) and its condition holds. */
 export function evaluate(rule: AlertRule, observation: MetricObservation): boolean {
-  return matchesRule(rule, observation) && compare(observation.value, rule.comparison, rule.threshold);
+  return isMetricRule(rule) && matchesRule(rule, observation) && compare(observation.value, rule.comparison, rule.threshold);
 }
 
 /** Whether the rule watches this observation's metric in this observation's scope. */
 export function matchesRule(rule: AlertRule, observation: MetricObservation): boolean {
-  if (observation.key !== rule.metric) {
+  if (!isMetricRule(rule) || observation.key !== rule.metric) {
     return false;
   }
   switch (rule.scope.kind) {
@@ -229,7 +292,7 @@ export function compare(value: number, comparison: Comparison, threshold: number
 }
 
 /** One line for a notification: `Rule "acc-drop": val_accuracy = 0.71 (< 0.8) in run abc, experiment 3.` */
-export function describeFiring(rule: AlertRule, observation: MetricObservation): string {
+export function describeFiring(rule: MetricAlertRule, observation: MetricObservation): string {
   const where = [observation.runId === undefined ? undefined : `run ${observation.runId}`, `experiment ${observation.experimentId}`];
   if (observation.modelName !== undefined) {
     where.push(`model ${observation.modelName}`);

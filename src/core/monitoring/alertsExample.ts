@@ -1,7 +1,7 @@
 /** What a new alerts.json holds on disk: no rules, so nothing fires before the person saves some. */
 export const emptyAlertsJson = '{\n  "rules": []\n}\n';
 
-/** The example put into the editor (unsaved) for a new file: one alert, one retraining trigger. */
+/** The example put into the editor (unsaved) for a new file: one alert, one retraining trigger, one scheduled run. */
 export const exampleAlertsJson = `{
   "rules": [
     {
@@ -17,6 +17,11 @@ export const exampleAlertsJson = `{
       "comparison": ">",
       "threshold": 0.3,
       "scope": { "kind": "all" },
+      "trigger": { "pipeline": "pipelines/train.py", "parameters": { "data_window": "30" } }
+    },
+    {
+      "id": "nightly-retrain",
+      "schedule": { "everyMinutes": 1440 },
       "trigger": { "pipeline": "pipelines/train.py", "parameters": { "data_window": "30" } }
     }
   ]

@@ -1,4 +1,4 @@
-import { AlertRule, evaluate, matchesRule, MetricObservation } from './alertRules';
+import { AlertRule, evaluate, isScheduledRun, matchesRule, MetricObservation, ScheduledRunRule } from './alertRules';
 
 export type TriggerStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -20,15 +20,21 @@ export interface Firing {
   /** `<rule id>#<sequence>`. */
   id: string;
   ruleId: string;
-  observation: MetricObservation;
+  /** The metric value that crossed the rule; absent for a scheduled run. */
+  observation?: MetricObservation;
+  /** For a scheduled run: the interval whose passing fired it. */
+  schedule?: { everyMinutes: number };
   firedAt: number;
   trigger?: TriggeredRun;
 }
 
+/** A firing of a metric rule (`observe` returns these). */
+export type MetricFiring = Firing & { observation: MetricObservation };
+
 export type ObserveResult =
   | { fired: false; reason: 'not-watched' | 'condition-false' | 'already-fired' }
   /** `startRun`: the caller should start `firing.trigger` now, then call `markStarted`. */
-  | { fired: true; firing: Firing; startRun: boolean };
+  | { fired: true; firing: MetricFiring; startRun: boolean };
 
 export interface TriggerBookState {
   sequence: number;
@@ -43,14 +49,18 @@ const defaultHistory = 1_000;
 
 /**
  * What alert rules have done: firings, the runs they triggered, and when scheduled rules were last
- * checked. Pure state (times are passed in; nothing runs here), serialisable with `toJSON`.
+ * checked or run. Pure state (times are passed in; nothing runs here), serialisable with `toJSON`.
  *
  * - A rule fires once per crossing of a run's metric (per model, or per experiment, when the
  *   observation has no run): while the condition stays true it does not fire again; once a value
  *   makes it false, the next true value is a new crossing.
  * - At most one triggered run per rule is pending or running; a firing meanwhile records its run
  *   as `skipped`.
- * - A failed run is never retried automatically; `retry` does it on request.
+ * - A failed run is never retried automatically; `retry` does it on request. A scheduled run that
+ *   failed runs again only when its next interval has passed.
+ * - A scheduled run's clock starts when the book first sees the rule (`noteRules`): its first run is
+ *   one interval later, and each later one an interval after the previous one started. A record
+ *   restored from an earlier session counts: a run overdue since then is due at once (once).
  */
 export class TriggerBook {
   private sequence = 0;
@@ -86,7 +96,23 @@ export class TriggerBook {
       return { fired: false, reason: 'already-fired' };
     }
     this.crossings.add(crossing);
-    const firing: Firing = { id: `${rule.id}#${++this.sequence}`, ruleId: rule.id, observation: { ...observation }, firedAt: now };
+    const firing: MetricFiring = { id: `${rule.id}#${++this.sequence}`, ruleId: rule.id, observation: { ...observation }, firedAt: now };
+    const startRun = this.record(rule, firing);
+    return { fired: true, firing, startRun };
+  }
+
+  /**
+   * A scheduled run's interval passed (see `dueRules`): records a firing, and whether to start its
+   * pipeline now (not while its previous run is pending or running: that firing is `skipped`).
+   * The caller marks the rule checked at `now`, so the next run is one interval later.
+   */
+  scheduleRun(rule: ScheduledRunRule, now: number): { firing: Firing; startRun: boolean } {
+    const firing: Firing = { id: `${rule.id}#${++this.sequence}`, ruleId: rule.id, schedule: { everyMinutes: rule.schedule.everyMinutes }, firedAt: now };
+    const startRun = this.record(rule, firing);
+    return { firing, startRun };
+  }
+
+  private record(rule: AlertRule, firing: Firing): boolean {
     let startRun = false;
     if (rule.trigger !== undefined) {
       const active = this.activeRuns.get(rule.id);
@@ -101,7 +127,7 @@ export class TriggerBook {
     }
     this.firingList.push(firing);
     this.trim();
-    return { fired: true, firing, startRun };
+    return startRun;
   }
 
   /** The caller started the firing's pipeline run. */
@@ -146,15 +172,56 @@ export class TriggerBook {
     this.activeRuns.set(firing.ruleId, firingId);
   }
 
-  /** Scheduled rules whose interval has passed since they were last checked (or never were). */
-  dueRules(rules: readonly AlertRule[], now: number): AlertRule[] {
-    return rules.filter((rule) => {
-      if (rule.schedule === undefined) {
-        return false;
+  /**
+   * Starts the clock of scheduled runs the book has not seen before (their first run is one
+   * interval after `now`). Says whether it recorded anything.
+   */
+  noteRules(rules: readonly AlertRule[], now: number): boolean {
+    let noted = false;
+    for (const rule of rules) {
+      if (isScheduledRun(rule) && !this.lastChecked.has(rule.id)) {
+        this.lastChecked.set(rule.id, now);
+        noted = true;
       }
-      const last = this.lastChecked.get(rule.id);
-      return last === undefined || now - last >= rule.schedule.everyMinutes * 60_000;
+    }
+    return noted;
+  }
+
+  /**
+   * Scheduled rules whose interval has passed since they were last checked or run. A metric rule
+   * never checked is due at once; a scheduled run never seen starts its clock now (`noteRules`).
+   */
+  dueRules(rules: readonly AlertRule[], now: number): AlertRule[] {
+    this.noteRules(rules, now);
+    return rules.filter((rule) => {
+      const dueAt = this.dueAt(rule, now);
+      return dueAt !== undefined && now >= dueAt;
     });
+  }
+
+  /** When the next scheduled rule is due (`now` for one due already); undefined with none scheduled. */
+  nextDueAt(rules: readonly AlertRule[], now: number): number | undefined {
+    let next: number | undefined;
+    for (const rule of rules) {
+      const dueAt = this.dueAt(rule, now);
+      if (dueAt !== undefined) {
+        next = Math.min(next ?? Infinity, Math.max(now, dueAt));
+      }
+    }
+    return next;
+  }
+
+  /** When a scheduled rule is due next (undefined for an unscheduled rule). */
+  dueAt(rule: AlertRule, now: number): number | undefined {
+    if (rule.schedule === undefined) {
+      return undefined;
+    }
+    const interval = rule.schedule.everyMinutes * 60_000;
+    const last = this.lastChecked.get(rule.id);
+    if (last === undefined) {
+      return isScheduledRun(rule) ? now + interval : now;
+    }
+    return last + interval;
   }
 
   markChecked(ruleId: string, now: number): void {

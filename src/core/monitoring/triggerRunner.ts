@@ -38,7 +38,7 @@ export interface TriggerOutcome {
 }
 
 /**
- * Runs the pipeline a firing asked for, once: reads the script, turns the rule's parameter texts
+ * Runs the pipeline a firing (of a metric alert or a scheduled run) asked for, once: reads the script, turns the rule's parameter texts
  * into values of the parameters cell's types, runs it with `trackside.triggered_by` on the run from
  * its creation, and keeps the book current (`markStarted` when the run exists, `markFinished` at
  * the end). A failure is recorded and returned, never retried; the caller reports it.
@@ -79,7 +79,7 @@ export async function runTrigger(book: TriggerBook, rule: AlertRule, firing: Fir
       bundledPythonPath: launch.bundledPythonPath,
       env: launch.env,
       signal: launch.signal,
-      runName: `${path.basename(scriptPath)} (alert ${rule.id})`,
+      runName: `${path.basename(scriptPath)} (${firing.observation === undefined ? 'schedule' : 'alert'} ${rule.id})`,
       onEvent: (event) => {
         if (event.type === 'runCreated') {
           pipelineRunId = event.runId;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrackingClient } from '../../core/client/trackingClient';
 import { AlertMonitor, type AlertEvent } from '../../core/monitoring/alertMonitor';
-import { validateRules, type AlertRule } from '../../core/monitoring/alertRules';
+import { describeSchedule, isScheduledRun, validateRules, type AlertRule } from '../../core/monitoring/alertRules';
 import { TriggerBook, type TriggerBookState } from '../../core/monitoring/triggerBook';
 import { runTrigger, type TriggerOutcome } from '../../core/monitoring/triggerRunner';
 import { findInterpreter } from '../../core/pipelines/findInterpreter';
@@ -14,8 +14,12 @@ import { Disposable, toDisposable } from '../util/disposable';
 import { alertsFileUri } from './alertsFile';
 
 const bookStateKey = 'trackside.alerts.triggerBook';
-/** How often scheduled rules are looked at (each runs at its own `everyMinutes`). */
+/**
+ * Scheduled rules are looked at when the next one is due, but at least every 30 seconds (the clock
+ * may jump: sleep, a changed book) and at most once a second (never a tight loop).
+ */
 const scheduleTickMs = 30_000;
+const minimumTickMs = 1_000;
 /** Notifications shown for one batch of firings; the rest are summed up in one more. */
 const notifiedPerBurst = 3;
 
@@ -29,8 +33,8 @@ export type AlertActivity =
  * Alert rules of `.trackside/alerts.json` at work while VS Code is open: loads and watches the file
  * (a file that is not valid is reported once, with "Open alerts.json"), evaluates logged metrics as
  * the change stream reports them and scheduled rules on a timer, notifies with "Open Run", tags
- * the runs, and starts retraining pipelines — once per firing, never retried by itself, only from
- * rules saved to disk, and only in a trusted workspace.
+ * the runs, and starts retraining pipelines — once per firing or per interval of a scheduled run,
+ * never retried by itself, only from rules saved to disk, and only in a trusted workspace.
  */
 export class AlertService extends Disposable {
   private rules: AlertRule[] = [];
@@ -38,6 +42,7 @@ export class AlertService extends Disposable {
   private watcher: { client: TrackingClient; monitor: AlertMonitor } | undefined;
   private queue: Promise<void> = Promise.resolve();
   private lastProblem: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
   private readonly activity = this._register(new vscode.EventEmitter<AlertActivity>());
   readonly onDidActivity = this.activity.event;
@@ -59,8 +64,7 @@ export class AlertService extends Disposable {
       this._register(vscode.workspace.onDidSaveTextDocument((document) => document.uri.fsPath === file.fsPath && this.reload()));
     }
     this._register(live.subscribe((events) => this.onEvents(events)));
-    const timer = setInterval(() => this.enqueue(() => this.checkSchedules()), scheduleTickMs);
-    this._register(toDisposable(() => clearInterval(timer)));
+    this._register(toDisposable(() => clearTimeout(this.timer)));
     this._register(toDisposable(() => this.abort.abort()));
     void this.reload();
   }
@@ -74,13 +78,30 @@ export class AlertService extends Disposable {
     return this.enqueue(async () => {
       this.rules = await this.readRules();
       this.watcher?.monitor.setRules(this.rules);
+      // A scheduled run's clock starts when its rule is first loaded.
+      if (this.book.noteRules(this.rules, Date.now())) await this.saveBook();
+      this.armTimer();
       this.activity.fire({ kind: 'rulesLoaded', rules: this.rules });
     });
   }
 
-  /** Evaluates the scheduled rules that are due now (also done every 30 seconds). */
+  /** Evaluates the scheduled rules that are due now (also done when the next one is due). */
   checkSchedulesNow(): Promise<void> {
     return this.enqueue(() => this.checkSchedules());
+  }
+
+  /** Wakes up when the next scheduled rule is due (no timer without scheduled rules). */
+  private armTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.isDisposed) return;
+    if (!this.rules.some((rule) => rule.schedule)) return;
+    const now = Date.now();
+    // Metric rules are checked only while connected; until then, look again in 30 seconds.
+    const acting = this.connection.connectedClient ? this.rules : this.rules.filter(isScheduledRun);
+    const next = this.book.nextDueAt(acting, now) ?? now + scheduleTickMs;
+    const delay = Math.min(scheduleTickMs, Math.max(minimumTickMs, next - now));
+    this.timer = setTimeout(() => void this.enqueue(() => this.checkSchedules()).finally(() => this.armTimer()), delay);
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
@@ -150,13 +171,42 @@ export class AlertService extends Disposable {
   }
 
   private async checkSchedules(): Promise<void> {
-    const client = this.connection.connectedClient;
-    if (!client || !this.rules.some((rule) => rule.schedule)) return;
+    const now = Date.now();
+    const due = this.book.dueRules(this.rules, now);
+    if (due.length === 0) return;
+    let client = this.connection.connectedClient;
+    const runs = due.filter(isScheduledRun);
+    if (!client && runs.length > 0) {
+      // A scheduled run needs the store: start it (a metric rule waits until something connects).
+      try {
+        client = await this.connection.client();
+      } catch (error) {
+        // The runs of this interval fail, reported once each; the next try is an interval later.
+        const reason = `could not connect to the tracking store: ${error instanceof Error ? error.message : String(error)}`;
+        for (const rule of runs) {
+          this.book.markChecked(rule.id, now);
+          const { firing, startRun } = this.book.scheduleRun(rule, now);
+          if (startRun) this.book.markFinished(firing.id, 'failed', now, reason);
+          this.reportTriggerFailure(rule, reason, undefined);
+        }
+        await this.saveBook();
+        return;
+      }
+    }
+    if (!client) return;
     await this.handle(await this.monitorOf(client).checkScheduled(), client);
   }
 
   private async handle(events: AlertEvent[], client: TrackingClient): Promise<void> {
     if (events.length > 0) await this.saveBook();
+    for (const event of events.filter((candidate) => candidate.kind === 'schedule')) {
+      // A scheduled run is not an alert: logged when it starts, notified when it ends.
+      log().info(`${event.message}${event.startRun ? ' — starting' : ''}`);
+      if (event.notStarted) log().info(`Scheduled run '${event.rule.id}': ${event.rule.trigger?.pipeline} not started: ${event.notStarted}`);
+      this.activity.fire({ kind: 'fired', event });
+      if (event.startRun) void this.startTrigger(event, client);
+    }
+    events = events.filter((event) => event.kind === 'alert');
     events.forEach((event, index) => {
       log().info(`${event.message}${event.tagKey ? ` (tagged ${event.tagKey})` : ''}`);
       if (event.tagError) log().warn(`Alert '${event.rule.id}': could not tag run ${event.run?.runId}: ${event.tagError}`);
@@ -217,17 +267,29 @@ export class AlertService extends Disposable {
     this.activity.fire({ kind: 'triggerFinished', ruleId: rule.id, outcome });
     const pipeline = rule.trigger?.pipeline ?? 'the pipeline';
     if (outcome.status === 'succeeded') {
-      log().info(`Alert '${rule.id}': ${pipeline} finished (run ${outcome.pipelineRunId})`);
-      this.notify('info', `Alert '${rule.id}': ${pipeline} finished.`, outcome.pipelineRunId);
+      log().info(`${ruleLabel(rule)}: ${pipeline} finished (run ${outcome.pipelineRunId})`);
+      this.notify('info', `${ruleLabel(rule)}: ${pipeline} finished.`, outcome.pipelineRunId);
     } else {
-      log().error(`Alert '${rule.id}': ${pipeline} failed: ${outcome.error}`);
-      this.notify('error', `Alert '${rule.id}': ${pipeline} failed (${outcome.error}). It is not retried.`, outcome.pipelineRunId, 'Show Log');
+      this.reportTriggerFailure(rule, outcome.error ?? 'unknown error', outcome.pipelineRunId);
     }
+  }
+
+  /** Once per failed run: the error, and that nothing retries it (a scheduled run waits for its next interval). */
+  private reportTriggerFailure(rule: AlertRule, error: string, runId: string | undefined): void {
+    const pipeline = rule.trigger?.pipeline ?? 'the pipeline';
+    const next = isScheduledRun(rule) ? `It is not retried; the next scheduled run is ${describeSchedule(rule.schedule).replace(/^every/, 'in')}.` : 'It is not retried.';
+    log().error(`${ruleLabel(rule)}: ${pipeline} failed: ${error}`);
+    this.notify('error', `${ruleLabel(rule)}: ${pipeline} failed (${error}). ${next}`, runId, 'Show Log');
   }
 
   private saveBook(): Thenable<void> {
     return this.context.workspaceState.update(bookStateKey, this.book.toJSON());
   }
+}
+
+/** `Alert 'loss-high'` or `Scheduled run 'nightly-retrain'`. */
+function ruleLabel(rule: AlertRule): string {
+  return `${isScheduledRun(rule) ? 'Scheduled run' : 'Alert'} '${rule.id}'`;
 }
 
 /** The saved book; a run that was pending or running when VS Code closed is recorded as failed, never restarted. */

@@ -32,7 +32,7 @@ export function registerEditAlerts(): vscode.Disposable {
     if (created) {
       const whole = new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length));
       await editor.edit((builder) => builder.replace(whole, exampleAlertsJson));
-      void vscode.window.showInformationMessage('An example with two rules is in the editor: adapt it and save to turn the rules on.');
+      void vscode.window.showInformationMessage('An example with three rules (an alert, a retraining trigger, a nightly run) is in the editor: adapt it and save to turn the rules on. "Add Alert Rule…" adds one without writing JSON.');
     }
     return { file: file.fsPath, created };
   });

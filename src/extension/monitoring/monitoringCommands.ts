@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ChangeEvent } from '../../shared/changeEvents';
 import { registerCommand } from '../commands/registerCommand';
 import type { ConnectionManager } from '../connection/connectionManager';
+import { registerAlertRuleCommands } from './alertRuleCommands';
 import { registerEditAlerts } from './alertsFile';
 import { AlertService } from './alertService';
 import { registerDriftCommands } from './driftCommands';
@@ -20,6 +21,7 @@ export function registerMonitoring(
   return [
     alerts,
     registerEditAlerts(),
+    ...registerAlertRuleCommands(alerts, connection),
     registerCommand('trackside.reloadAlerts', 'Reload Alert Rules', async () => {
       await alerts.reload();
       const count = alerts.currentRules.length;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { AlertMonitor, alertTagKey } from '../../../src/core/monitoring/alertMonitor';
-import type { AlertRule } from '../../../src/core/monitoring/alertRules';
+import { AlertMonitor, alertTagKey, describeTriggeredBy } from '../../../src/core/monitoring/alertMonitor';
+import type { AlertRule, MetricAlertRule, ScheduledRunRule } from '../../../src/core/monitoring/alertRules';
 import { TriggerBook } from '../../../src/core/monitoring/triggerBook';
 import { ServerFixture } from '../client/clientFixture';
 import { logRun, runRecords } from './monitoringFixtures';
 
-function rule(id: string, metric: string, comparison: AlertRule['comparison'], threshold: number, extra: Partial<AlertRule> = {}): AlertRule {
+function rule(id: string, metric: string, comparison: MetricAlertRule['comparison'], threshold: number, extra: Partial<MetricAlertRule> = {}): MetricAlertRule {
   return { id, metric, comparison, threshold, scope: { kind: 'all' }, ...extra };
 }
 
@@ -72,7 +72,7 @@ describe('AlertMonitor (rules against a real server)', function () {
     const watcher = monitor([rule('churn-auc', 'auc', '<', 0.7, { scope: { kind: 'model', name: 'churn' } })]);
     const events = await watcher.metricsLogged({ [source.runId]: ['auc'], [check.runId]: ['auc'], [unrelated.runId]: ['auc'] });
     assert.deepEqual(events.map((event) => event.run?.runId).sort(), [source.runId, check.runId].sort());
-    assert.equal(events[0].firing.observation.modelName, 'churn');
+    assert.equal(events[0].firing.observation?.modelName, 'churn');
   });
 
   it('asks to start a rule’s pipeline once per firing, and not while its earlier run is active', async () => {
@@ -112,6 +112,90 @@ describe('AlertMonitor (rules against a real server)', function () {
     clock += 60_000;
     const later = await watcher.checkScheduled();
     assert.deepEqual(later.map((event) => event.run?.runId), [fresh.runId], 'the first run already fired; the new one fires');
+  });
+
+  describe('scheduled runs', () => {
+    const nightly: ScheduledRunRule = { id: 'nightly-retrain', schedule: { everyMinutes: 1440 }, trigger: { pipeline: 'pipelines/train.py', parameters: { data_window: '30' } } };
+    const day = 1440 * 60_000;
+
+    it('fires no run when the rule is loaded, then exactly one per interval', async () => {
+      const book = new TriggerBook();
+      const start = clock;
+      const watcher = monitor([nightly, rule('loss-high', 'val_loss', '>', 0.9)], book);
+      assert.deepEqual(await watcher.checkScheduled(), [], 'not at startup');
+      clock += day - 1;
+      assert.deepEqual(await watcher.checkScheduled(), [], 'not before the interval has passed');
+      clock += 1;
+      const [event, ...more] = await watcher.checkScheduled();
+      assert.equal(more.length, 0);
+      assert.equal(event.kind, 'schedule');
+      assert.equal(event.run, undefined);
+      assert.equal(event.startRun, true);
+      assert.equal(event.message, "Scheduled run 'nightly-retrain' (every 1440 minutes): pipelines/train.py");
+      assert.deepEqual(event.firing, {
+        id: 'nightly-retrain#1',
+        ruleId: 'nightly-retrain',
+        schedule: { everyMinutes: 1440 },
+        firedAt: start + day,
+        trigger: { pipeline: 'pipelines/train.py', parameters: { data_window: '30' }, status: 'pending', attempts: 1 },
+      });
+      assert.equal(describeTriggeredBy(nightly, event.firing), 'nightly-retrain: schedule every 1440 minutes, firing nightly-retrain#1');
+      assert.deepEqual(await watcher.checkScheduled(), [], 'once per interval: checking again at once fires nothing');
+      book.markStarted(event.firing.id, 'pipeline-run', clock + 10);
+      book.markFinished(event.firing.id, 'succeeded', clock + 20);
+      clock += day / 2;
+      assert.deepEqual(await watcher.checkScheduled(), []);
+      clock += day / 2;
+      const next = await watcher.checkScheduled();
+      assert.deepEqual(
+        next.map((entry) => [entry.firing.id, entry.startRun]),
+        [['nightly-retrain#2', true]],
+      );
+      assert.equal(book.firings('nightly-retrain').length, 2);
+    });
+
+    it('does not retry a failed scheduled run in a loop: the next try is the next interval', async () => {
+      const book = new TriggerBook();
+      const watcher = monitor([nightly], book);
+      clock += day;
+      const [first] = await watcher.checkScheduled();
+      book.markFinished(first.firing.id, 'failed', clock + 500, 'Cannot read the pipeline pipelines/train.py');
+      for (let tick = 0; tick < 20; tick++) {
+        clock += 30_000;
+        assert.deepEqual(await watcher.checkScheduled(), [], `tick ${tick}`);
+      }
+      clock = first.firing.firedAt + day;
+      const retried = await watcher.checkScheduled();
+      assert.deepEqual(
+        retried.map((entry) => [entry.firing.id, entry.startRun]),
+        [['nightly-retrain#2', true]],
+      );
+      assert.deepEqual(
+        book.firings().map((firing) => [firing.id, firing.trigger?.status, firing.trigger?.attempts]),
+        [
+          ['nightly-retrain#1', 'failed', 1],
+          ['nightly-retrain#2', 'pending', 1],
+        ],
+      );
+    });
+
+    it('records an interval whose previous run is still going as skipped, with the reason', async () => {
+      const book = new TriggerBook();
+      const watcher = monitor([nightly], book);
+      clock += day;
+      const [first] = await watcher.checkScheduled();
+      book.markStarted(first.firing.id, 'long-run', clock);
+      clock += day;
+      const [second] = await watcher.checkScheduled();
+      assert.equal(second.startRun, false);
+      assert.match(second.notStarted ?? '', /firing nightly-retrain#1\) is still pending or running/);
+    });
+
+    it('never fires a scheduled run from a logged metric', async () => {
+      const { runId } = await logRun(fixture.client, 'training', { val_loss: 2 });
+      const watcher = monitor([nightly]);
+      assert.deepEqual(await watcher.metricsLogged({ [runId]: ['val_loss'] }), []);
+    });
   });
 
   it('makes a valid tag key of any rule id', () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { AlertRule, compare, describeFiring, evaluate, validateRules } from '../../../src/core/monitoring/alertRules';
+import { AlertRule, compare, describeFiring, describeSchedule, evaluate, isMetricRule, isScheduledRun, MetricAlertRule, validateRules } from '../../../src/core/monitoring/alertRules';
 
 const accuracyRule = {
   id: 'accuracy-drop',
@@ -66,11 +66,63 @@ describe('alert rules', () => {
       ]);
       assert.deepEqual(errors, [
         'rules[0].trigger.parameters.epochs: expected a string but found 20 (a number); write "20"',
-        'rules[0].schedule.everyMinutes: expected a whole number of minutes, at least 1, but found 0 (a number)',
+        'rules[0].schedule.everyMinutes: expected a number of minutes greater than 0 (0.5 is 30 seconds) but found 0 (a number)',
         'rules[1].trigger: expected an object { "pipeline": "…", "parameters": { … } } but found "p.py" (a string)',
         'rules[1].schedule.every: unknown field; known fields: everyMinutes',
-        'rules[1].schedule.everyMinutes: expected a whole number of minutes, at least 1, but found nothing',
+        'rules[1].schedule.everyMinutes: expected a number of minutes greater than 0 (0.5 is 30 seconds) but found nothing',
       ]);
+      assert.deepEqual(errorsOf([{ ...accuracyRule, schedule: { everyMinutes: '5' } }]), [
+        'rules[0].schedule.everyMinutes: expected a number of minutes greater than 0 (0.5 is 30 seconds) but found "5" (a string) (write 5 without quotes)',
+      ]);
+      assert.deepEqual(rulesOf([{ ...accuracyRule, schedule: { everyMinutes: 0.5 } }])[0].schedule, { everyMinutes: 0.5 }, 'fractions of a minute are allowed');
+    });
+
+    it('accepts a scheduled run: schedule and trigger, no metric', () => {
+      const nightly = { id: 'nightly-retrain', schedule: { everyMinutes: 1440 }, trigger: { pipeline: 'pipelines/train.py', parameters: { data_window: '30' } } };
+      const [rule] = rulesOf({ rules: [nightly] });
+      assert.deepEqual(rule, nightly);
+      assert.ok(isScheduledRun(rule));
+      assert.ok(!isMetricRule(rule));
+      assert.ok(isMetricRule(rulesOf([accuracyRule])[0]));
+      assert.deepEqual(rulesOf([{ id: 'no-params', schedule: { everyMinutes: 60 }, trigger: { pipeline: 'p.py' } }])[0], { id: 'no-params', schedule: { everyMinutes: 60 }, trigger: { pipeline: 'p.py', parameters: {} } });
+      assert.equal(evaluate(rule, { experimentId: '1', key: 'anything', value: 1 }), false, 'a scheduled run watches no metric');
+    });
+
+    it('wants metric, comparison and threshold all together or not at all', () => {
+      assert.deepEqual(errorsOf([{ id: 'half', metric: 'loss', scope: { kind: 'all' } }]), [
+        'rules[0].comparison: missing; use one of >, >=, <, <=, ==, !=',
+        'rules[0].threshold: missing; give the number to compare the metric with',
+      ]);
+      assert.deepEqual(errorsOf([{ id: 'no-metric', comparison: '>', threshold: 1, scope: { kind: 'all' } }]), [
+        'rules[0].metric: missing; a rule with a comparison or a threshold needs the metric key they apply to (or remove them for a scheduled run)',
+      ]);
+      assert.deepEqual(errorsOf([{ id: 'just-threshold', threshold: 1, schedule: { everyMinutes: 5 }, trigger: { pipeline: 'p.py' } }]), [
+        'rules[0].metric: missing; a rule with a comparison or a threshold needs the metric key they apply to (or remove them for a scheduled run)',
+        'rules[0].comparison: missing; use one of >, >=, <, <=, ==, !=',
+        'rules[0].scope: missing; use { "kind": "all" }, { "kind": "experiment", "experimentId": "1" } or { "kind": "model", "name": "churn" }',
+      ]);
+    });
+
+    it('wants a schedule and a trigger on a rule without a metric, and no scope', () => {
+      assert.deepEqual(errorsOf([{ id: 'bare' }]), [
+        'rules[0].schedule: missing; a rule without a metric is a scheduled run and needs { "everyMinutes": 1440 } (or give metric, comparison and threshold to make it an alert)',
+        'rules[0].trigger: missing; a rule without a metric is a scheduled run and needs the pipeline to run, e.g. { "pipeline": "pipelines/train.py" }',
+      ]);
+      assert.deepEqual(errorsOf([{ id: 'timer-only', schedule: { everyMinutes: 5 } }]), [
+        'rules[0].trigger: missing; a rule without a metric is a scheduled run and needs the pipeline to run, e.g. { "pipeline": "pipelines/train.py" }',
+      ]);
+      assert.deepEqual(errorsOf([{ id: 'scoped', scope: { kind: 'all' }, schedule: { everyMinutes: 5 }, trigger: { pipeline: 'p.py' } }]), [
+        'rules[0].scope: a rule without a metric watches no runs; remove the scope, or add metric, comparison and threshold to make it an alert',
+      ]);
+      assert.deepEqual(errorsOf([{ id: 'zero', schedule: { everyMinutes: -1 }, trigger: { pipeline: 'p.py' } }]), [
+        'rules[0].schedule.everyMinutes: expected a number of minutes greater than 0 (0.5 is 30 seconds) but found -1 (a number)',
+      ]);
+    });
+
+    it('describes a schedule', () => {
+      assert.equal(describeSchedule({ everyMinutes: 1440 }), 'every 1440 minutes');
+      assert.equal(describeSchedule({ everyMinutes: 1 }), 'every 1 minute');
+      assert.equal(describeSchedule({ everyMinutes: 0.5 }), 'every 0.5 minutes');
     });
 
     it('refuses duplicate ids, pointing at the first use', () => {
@@ -85,7 +137,7 @@ describe('alert rules', () => {
   });
 
   describe('evaluate', () => {
-    const rule = rulesOf([accuracyRule])[0];
+    const rule = rulesOf([accuracyRule])[0] as MetricAlertRule;
 
     it('fires when the metric crosses the threshold in the rule scope', () => {
       assert.equal(evaluate(rule, { experimentId: '3', key: 'val_accuracy', value: 0.79 }), true);
@@ -99,10 +151,10 @@ describe('alert rules', () => {
     });
 
     it('scopes model rules by model name and "all" rules by nothing', () => {
-      const modelRule: AlertRule = { id: 'm', metric: 'rmse', comparison: '>', threshold: 1, scope: { kind: 'model', name: 'churn' } };
+      const modelRule: MetricAlertRule = { id: 'm', metric: 'rmse', comparison: '>', threshold: 1, scope: { kind: 'model', name: 'churn' } };
       assert.equal(evaluate(modelRule, { experimentId: '1', modelName: 'churn', key: 'rmse', value: 2 }), true);
       assert.equal(evaluate(modelRule, { experimentId: '1', key: 'rmse', value: 2 }), false);
-      const allRule: AlertRule = { ...modelRule, scope: { kind: 'all' } };
+      const allRule: MetricAlertRule = { ...modelRule, scope: { kind: 'all' } };
       assert.equal(evaluate(allRule, { experimentId: '9', key: 'rmse', value: 2 }), true);
     });
 

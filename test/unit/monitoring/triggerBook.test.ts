@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { AlertRule, MetricObservation } from '../../../src/core/monitoring/alertRules';
+import { AlertRule, MetricObservation, ScheduledRunRule } from '../../../src/core/monitoring/alertRules';
 import { TriggerBook } from '../../../src/core/monitoring/triggerBook';
 
 const retrain: AlertRule = {
@@ -27,7 +27,7 @@ describe('TriggerBook', () => {
     const again = book.observe(notifyOnly, { experimentId: '1', runId: 'r1', key: 'loss', value: 1.5 }, 4000);
     assert.equal(again.fired, true, 'a new crossing');
     assert.deepEqual(
-      book.firings().map((firing) => [firing.id, firing.firedAt, firing.observation.value]),
+      book.firings().map((firing) => [firing.id, firing.firedAt, firing.observation?.value]),
       [
         ['loss-high#1', 1000, 2],
         ['loss-high#2', 4000, 1.5],
@@ -117,6 +117,103 @@ describe('TriggerBook', () => {
       book.dueRules(rules, 60 * 60_000).map((rule) => rule.id),
       ['hourly'],
     );
+  });
+
+  describe('scheduled runs', () => {
+    const minute = 60_000;
+    const nightly: ScheduledRunRule = { id: 'nightly', schedule: { everyMinutes: 1440 }, trigger: { pipeline: 'pipelines/train.py', parameters: { data_window: '30' } } };
+    const quick: ScheduledRunRule = { id: 'quick', schedule: { everyMinutes: 0.5 }, trigger: { pipeline: 'tick.py', parameters: {} } };
+
+    it('starts the clock when the rule is first seen: the first run is one interval later, not at once', () => {
+      const book = new TriggerBook();
+      const start = 1_000_000;
+      assert.equal(book.noteRules([notifyOnly, nightly], start), true);
+      assert.equal(book.noteRules([nightly], start + 5), false, 'seen already: the clock is not restarted');
+      assert.equal(book.dueAt(nightly, start + 10), start + 1440 * minute);
+      assert.deepEqual(book.dueRules([nightly], start), []);
+      assert.deepEqual(book.dueRules([nightly], start + 1440 * minute - 1), []);
+      assert.deepEqual(
+        book.dueRules([nightly], start + 1440 * minute).map((rule) => rule.id),
+        ['nightly'],
+      );
+      assert.equal(book.dueAt(notifyOnly, start), undefined, 'not scheduled');
+    });
+
+    it('dueRules starts the clock of a rule it has not seen, so it is not due at once either', () => {
+      const book = new TriggerBook();
+      assert.deepEqual(book.dueRules([quick], 0), []);
+      assert.deepEqual(book.dueRules([quick], 29_999), []);
+      assert.deepEqual(
+        book.dueRules([quick], 30_000).map((rule) => rule.id),
+        ['quick'],
+      );
+    });
+
+    it('says when the next scheduled rule is due', () => {
+      const book = new TriggerBook();
+      const checked: AlertRule = { ...notifyOnly, id: 'hourly', schedule: { everyMinutes: 60 } };
+      assert.equal(book.nextDueAt([notifyOnly], 0), undefined, 'nothing scheduled');
+      assert.equal(book.nextDueAt([checked, nightly], 100), 100, 'a metric rule never checked is due now');
+      book.markChecked('hourly', 100);
+      book.noteRules([nightly, quick], 100);
+      assert.equal(book.nextDueAt([checked, nightly, quick], 200), 100 + 30_000);
+      assert.equal(book.nextDueAt([checked, nightly], 200), 100 + 60 * minute);
+      assert.equal(book.nextDueAt([checked], 100 + 61 * minute), 100 + 61 * minute, 'overdue: now');
+    });
+
+    it('records one firing per interval that asks to start the pipeline, and skips while its run is active', () => {
+      const book = new TriggerBook();
+      book.noteRules([quick], 0);
+      const first = book.scheduleRun(quick, 30_000);
+      book.markChecked('quick', 30_000);
+      assert.equal(first.startRun, true);
+      assert.deepEqual(first.firing, {
+        id: 'quick#1',
+        ruleId: 'quick',
+        schedule: { everyMinutes: 0.5 },
+        firedAt: 30_000,
+        trigger: { pipeline: 'tick.py', parameters: {}, status: 'pending', attempts: 1 },
+      });
+      assert.deepEqual(book.dueRules([quick], 59_999), [], 'the next interval starts at the run');
+      book.markStarted(first.firing.id, 'run-1', 30_100);
+      const second = book.scheduleRun(quick, 60_000);
+      assert.equal(second.startRun, false);
+      assert.equal(second.firing.trigger?.status, 'skipped');
+      assert.match(second.firing.trigger?.detail ?? '', /firing quick#1\) is still pending or running/);
+    });
+
+    it('does not run a failed scheduled run again before its next interval', () => {
+      const book = new TriggerBook();
+      book.noteRules([nightly], 0);
+      const due = 1440 * minute;
+      const [rule] = book.dueRules([nightly], due);
+      const fired = book.scheduleRun(rule as ScheduledRunRule, due);
+      book.markChecked('nightly', due);
+      book.markFinished(fired.firing.id, 'failed', due + 1000, 'pipelines/train.py ended FAILED');
+      assert.equal(book.find(fired.firing.id)?.trigger?.attempts, 1);
+      for (const later of [due + 1001, due + 60 * minute, 2 * due - 1]) {
+        assert.deepEqual(book.dueRules([nightly], later), [], `not due at +${later - due} ms`);
+      }
+      assert.equal(book.nextDueAt([nightly], due + 1001), 2 * due);
+      assert.deepEqual(
+        book.dueRules([nightly], 2 * due).map((entry) => entry.id),
+        ['nightly'],
+      );
+      assert.equal(book.scheduleRun(nightly, 2 * due).startRun, true, 'free again: the failed run is not active');
+    });
+
+    it('keeps the clock across a JSON round trip (a restored record that is overdue is due at once)', () => {
+      const book = new TriggerBook();
+      book.noteRules([nightly], 0);
+      const restored = new TriggerBook(JSON.parse(JSON.stringify(book.toJSON())));
+      assert.equal(restored.noteRules([nightly], 5 * minute), false);
+      assert.deepEqual(restored.dueRules([nightly], 1439 * minute), []);
+      assert.deepEqual(
+        restored.dueRules([nightly], 3000 * minute).map((rule) => rule.id),
+        ['nightly'],
+        'VS Code was closed past the due time: one run now',
+      );
+    });
   });
 
   it('survives a JSON round trip with its de-duplication intact', () => {

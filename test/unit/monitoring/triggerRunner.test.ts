@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AlertMonitor, triggeredByTag } from '../../../src/core/monitoring/alertMonitor';
-import type { AlertRule } from '../../../src/core/monitoring/alertRules';
+import type { AlertRule, ScheduledRunRule } from '../../../src/core/monitoring/alertRules';
 import { TriggerBook } from '../../../src/core/monitoring/triggerBook';
 import { pipelineParameters, runTrigger, type TriggerLaunch } from '../../../src/core/monitoring/triggerRunner';
 import { ServerFixture } from '../client/clientFixture';
@@ -129,6 +129,48 @@ describe('runTrigger (a real pipeline in python3, logged to a real server)', fun
     assert.equal(book.find(second.events[0].firing.id)!.trigger!.status, 'failed');
     assert.equal(pipelineRuns, 0);
     await assert.rejects(runTrigger(book, typo, second.events[0].firing, launch), /no pending pipeline run/, 'a finished firing cannot be started again');
+  });
+
+  it('runs a scheduled rule’s pipeline with its parameters; the run records the schedule that triggered it', async () => {
+    const book = new TriggerBook();
+    const nightly: ScheduledRunRule = { id: 'nightly', schedule: { everyMinutes: 1440 }, trigger: { pipeline: 'pipelines/train.py', parameters: { data_window: '14' } } };
+    let clock = 0;
+    const monitor = new AlertMonitor({ client: fixture.client, book, now: () => clock });
+    monitor.setRules([nightly]);
+    assert.deepEqual(await monitor.checkScheduled(), []);
+    clock += 1440 * 60_000;
+    const [event] = await monitor.checkScheduled();
+    assert.ok(event.startRun);
+    const outcome = await runTrigger(book, nightly, event.firing, launch);
+    assert.equal(outcome.status, 'succeeded', outcome.error);
+    assert.equal(outcome.triggeredBy, 'nightly: schedule every 1440 minutes, firing nightly#1');
+    const { tags, params, metrics } = runRecords(await fixture.client.runs.get(outcome.pipelineRunId!));
+    assert.equal(tags[triggeredByTag], 'nightly: schedule every 1440 minutes, firing nightly#1');
+    assert.equal(tags['mlflow.runName'], 'train.py (schedule nightly)');
+    assert.equal(params.data_window, '14');
+    assert.equal(metrics.window_seen, 14);
+    assert.equal(book.find(event.firing.id)?.trigger?.status, 'succeeded');
+    assert.equal(pipelineRuns, 1);
+  });
+
+  it('records a failing scheduled run once; the rule runs again only at its next interval', async () => {
+    const book = new TriggerBook();
+    const failing: ScheduledRunRule = { id: 'nightly-fails', schedule: { everyMinutes: 10 }, trigger: { pipeline: 'pipelines/train.py', parameters: { fail: 'true' } } };
+    let clock = 0;
+    const monitor = new AlertMonitor({ client: fixture.client, book, now: () => clock });
+    monitor.setRules([failing]);
+    clock += 10 * 60_000;
+    const [event] = await monitor.checkScheduled();
+    const outcome = await runTrigger(book, failing, event.firing, launch);
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.error ?? '', /RuntimeError: the training data is empty/);
+    clock += 60_000;
+    assert.deepEqual(await monitor.checkScheduled(), [], 'no retry a minute later');
+    assert.equal(pipelineRuns, 1);
+    clock += 9 * 60_000;
+    const [next] = await monitor.checkScheduled();
+    assert.equal(next.firing.id, 'nightly-fails#2');
+    assert.equal(next.startRun, true);
   });
 
   it('turns parameter texts into the parameters cell’s types', () => {
