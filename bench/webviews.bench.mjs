@@ -75,7 +75,7 @@ async function startServer(dir) {
 
 /** Opens a panel page; resolves with request → first frame (ms) and what the host sent. */
 async function timePanel(context, baseUrl, client, kind, input, requestType) {
-  const { page, posted, errors } = await openPanelPage(context, baseUrl, { kind, input, client, viewport: VIEWPORT });
+  const { page, posted, errors, hostTimings } = await openPanelPage(context, baseUrl, { kind, input, client, viewport: VIEWPORT });
   await page.waitForFunction(() => window.__timing.firstFrame !== undefined, null, { timeout: 120_000 });
   const timing = await page.evaluate(() => window.__timing);
   const request = timing.requests.find((r) => r.type === requestType);
@@ -83,7 +83,25 @@ async function timePanel(context, baseUrl, client, kind, input, requestType) {
   const real = errors.filter((e) => !/404 \(Not Found\)/.test(e));
   if (real.length) log(`page errors: ${real.join(' | ')}`);
   const timeline = timing.delivered.map((d) => `${d.type} at ${(d.at - request.at).toFixed(0)} ms`).join(', ');
-  return { ms: timing.firstFrame - request.at, host: answered.at - request.at, draw: timing.detail?.drawMs, posted, page, timeline };
+  // Where the time goes (charts): the host's work (HTTP fetch of the downsampled series + packing),
+  // the wire encoding, the two hops between page and Node (Playwright), reviving the typed arrays in
+  // the page, unpacking until drawing starts, drawing (update + canvas), and the wait for the frame
+  // that shows it (two animation frames, with the canvas rasterised in between).
+  let phases;
+  const host = hostTimings[0];
+  const detail = timing.detail;
+  if (requestType === 'loadSeries' && host?.workMs !== undefined && detail?.drawStart !== undefined) {
+    phases = {
+      hostWork: host.workMs,
+      encode: host.encodeMs,
+      hops: answered.at - request.at - host.workMs - host.encodeMs,
+      revive: answered.revivedAt - answered.at,
+      unpack: detail.drawStart - answered.revivedAt,
+      draw: detail.drawMs,
+      frame: timing.firstFrame - detail.drawStart - detail.drawMs,
+    };
+  }
+  return { ms: timing.firstFrame - request.at, host: answered.at - request.at, draw: timing.detail?.drawMs, posted, page, timeline, phases };
 }
 
 /** The reference for charts: every point, fetched with get-history and drawn by chart.js (UMD build, everything registered). */
@@ -99,7 +117,12 @@ async function referenceChart(context, client, runIds) {
   const ms = await page.evaluate(async () => {
     const t0 = performance.now();
     const encoded = await window.__fetchAll();
-    const decode = (v) => new Float64Array(Uint8Array.from(atob(v.base64), (c) => c.charCodeAt(0)).buffer);
+    const decode = (v) => {
+      const text = atob(v.base64);
+      const bytes = new Uint8Array(text.length);
+      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+      return new Float64Array(bytes.buffer);
+    };
     const datasets = encoded.map((e, i) => {
       const x = decode(e.x);
       const y = decode(e.y);
@@ -182,13 +205,15 @@ async function main() {
       const times = [];
       const hosts = [];
       const draws = [];
+      const phases = [];
       let bytes = 0;
       let buckets = 0;
       for (let i = 0; i < REPEATS; i++) {
-        const { ms, host, draw, posted, page } = await timePanel(context, pages.baseUrl, client, chartsPanelKind, { runIds: scenario.runIds, keys: ['loss'] }, 'loadSeries');
+        const { ms, host, draw, posted, page, phases: p } = await timePanel(context, pages.baseUrl, client, chartsPanelKind, { runIds: scenario.runIds, keys: ['loss'] }, 'loadSeries');
         times.push(ms);
         hosts.push(host);
         draws.push(draw);
+        if (p) phases.push(p);
         const answer = posted.find((m) => m.type === 'response');
         bytes = packedBytes(answer.result);
         buckets = answer.result.reduce((sum, s) => sum + s.length, 0);
@@ -196,6 +221,10 @@ async function main() {
       }
       const reference = await referenceChart(context, client, scenario.runIds);
       log(`${scenario.name}: ${times.map((t) => t.toFixed(0)).join(', ')} ms (host and transfer ${median(hosts).toFixed(0)} ms, page ${(median(times) - median(hosts)).toFixed(0)} ms of which drawing ${median(draws).toFixed(0)} ms, medians); ${buckets.toLocaleString()} buckets, ${(bytes / 1024).toFixed(0)} KB`);
+      if (phases.length) {
+        const parts = Object.keys(phases[0]).map((k) => `${k} ${median(phases.map((p) => p[k])).toFixed(1)}`);
+        log(`  phases (medians, ms): ${parts.join(' · ')}`);
+      }
       report({ name: scenario.name, value: median(times), unit: 'ms', target: `≤ ${scenario.target} ms`, reference, referenceName: 'chart.js, every point', ok: median(times) <= scenario.target });
       if (scenario.payload) report({ name: 'chart: 50 series × 10k points, payload', value: bytes / 1024, unit: 'KB', target: '≤ 512 KB (0.5 MB)', ok: bytes <= 512 * 1024 });
     }

@@ -124,6 +124,27 @@ export interface SampledSeries {
   maxStep?: number;
 }
 
+/**
+ * A sampled series column by column (`metrics/sampled` with `format: "columns"`): the same buckets
+ * as `SampledSeries.buckets`, in ~40% less JSON that parses without an object per bucket. A NaN
+ * min or max is null.
+ */
+export interface SampledColumnsSeries {
+  runId: string;
+  key: string;
+  exact: boolean;
+  minStep?: number;
+  maxStep?: number;
+  columns: {
+    steps: number[];
+    timestamps: number[];
+    last: MetricValue[];
+    min: (number | null)[];
+    max: (number | null)[];
+    counts: number[];
+  };
+}
+
 // ---- model registry ----------------------------------------------------------------------------
 
 /** MLflow's model version stages, in its own capitalisation (input is matched case-insensitively). */

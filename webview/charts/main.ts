@@ -1,6 +1,7 @@
 import { stepRangeForX } from '../../src/shared/charts/bucketMerge';
 import { MAX_SMOOTHING } from '../../src/shared/charts/emaSmoothing';
 import { bucketsForWidth } from '../../src/shared/charts/seriesColumns';
+import { formatCount } from '../../src/shared/displayFormat';
 import type { ChartRun, ChartsFromWebview, ChartsInput, ChartsResults, ChartsToWebview, ChartsView, XAxisKind } from '../../src/shared/protocol/chartsProtocol';
 import type { PanelState } from '../../src/shared/protocol/panelMessages';
 import { readChartTheme, seriesColor, setUpCharts } from '../common/chartTheme';
@@ -254,7 +255,7 @@ async function loadAndDraw(): Promise<void> {
   const drawMs = performance.now() - drawStart;
   if (firstDraw) {
     firstDraw = false;
-    requestAnimationFrame(() => window.dispatchEvent(new CustomEvent('trackside:rendered', { detail: { panel: 'charts', keys: view.keys.length, drawMs } })));
+    requestAnimationFrame(() => window.dispatchEvent(new CustomEvent('trackside:rendered', { detail: { panel: 'charts', keys: view.keys.length, drawStart, drawMs } })));
   }
 }
 
@@ -268,7 +269,7 @@ function drawAll(): void {
     badge.textContent = exact ? 'all points' : 'downsampled (min/max kept)';
     for (const s of series.values()) buckets += s.steps.length;
   }
-  status.textContent = `${runs.length} run${runs.length === 1 ? '' : 's'} · ${view.keys.length} metric${view.keys.length === 1 ? '' : 's'} · ${buckets.toLocaleString()} buckets drawn`;
+  status.textContent = `${runs.length} run${runs.length === 1 ? '' : 's'} · ${view.keys.length} metric${view.keys.length === 1 ? '' : 's'} · ${formatCount(buckets)} buckets drawn`;
 }
 
 /** Zoom/pan: draw the new range at once, then fetch finer buckets for it. */

@@ -1,12 +1,12 @@
-import { Chart, type ChartDataset, type ChartOptions as ChartJsOptions, type Plugin, type TooltipItem } from 'chart.js';
-import { linePoints, rawLinePoints, type PlotPoint } from '../../src/shared/charts/chartPoints';
+import { Chart, type ChartOptions as ChartJsOptions, type Plugin, type Scale } from 'chart.js';
+import { forEachRawLinePoint, nearestIndex, visibleRange } from '../../src/shared/charts/chartPoints';
 import { smoothEma } from '../../src/shared/charts/emaSmoothing';
 import type { SeriesColumns } from '../../src/shared/charts/seriesColumns';
 import { formatX, xValues } from '../../src/shared/charts/xAxis';
 import { formatDateTime, formatNumber } from '../../src/shared/displayFormat';
 import type { ChartRun, XAxisKind } from '../../src/shared/protocol/chartsProtocol';
-import { seriesColor, tooltipColors, withAlpha, type ChartTheme } from '../common/chartTheme';
-import { h } from '../common/dom';
+import { seriesColor, withAlpha, type ChartTheme } from '../common/chartTheme';
+import { h, replaceChildren } from '../common/dom';
 
 export interface ChartOptions {
   xKind: XAxisKind;
@@ -27,41 +27,60 @@ export interface ChartEvents {
 
 interface DatasetMeta {
   runId: string;
+  name: string;
   series: SeriesColumns;
   xs: Float64Array;
   color: string;
-  /** The smoothed values (absent without smoothing: the dataset is the raw last values). */
+  /** The raw layer's color (the series color, faint). */
+  rawColor: string;
+  /** The smoothed values (absent without smoothing: the line is the raw last values). */
   smoothed?: Float64Array;
 }
 
+/** A hovered bucket: `meta` indexes the drawn series, `index` its buckets. */
+interface HoverItem {
+  meta: number;
+  index: number;
+}
+
 /**
- * Draws the raw data under the datasets straight on the canvas (no chart.js element per point):
- * with smoothing, the raw line faint behind the smoothed one (spikes kept as min–max strokes);
- * without, the min–max stroke of every bucket that holds more than one point.
+ * Draws the series straight on the canvas from their typed columns (no chart.js dataset or element
+ * per point: chart.js draws the axes and grid): first the raw data under the lines — with
+ * smoothing, the raw line faint behind the smoothed one (spikes kept as min–max strokes); without,
+ * the min–max stroke of every bucket that holds more than one point — then one line per run, the
+ * first run on top, then the hovered points.
  */
-const rawLayer: Plugin<'line'> = {
-  id: 'tracksideRawLayer',
+const seriesLayer: Plugin<'line'> = {
+  id: 'tracksideSeries',
   beforeDatasetsDraw(chart) {
     const owner = (chart as unknown as { $trackside?: MetricChart }).$trackside ?? (chart.canvas as HTMLCanvasElement & { $pending?: MetricChart }).$pending;
-    owner?.drawRaw(chart);
+    owner?.drawSeries(chart);
   },
 };
+
+/** More runs than this at the hovered x: the tooltip lists the ones nearest the pointer. */
+const MAX_TOOLTIP_ROWS = 10;
 
 const ZOOM_STEP = 0.8;
 const PAN_STEP = 0.15;
 
 /**
- * One metric's chart (all runs), reused across updates: data changes replace the datasets in
- * place and redraw without animation. Drag to zoom into an x range, Shift+drag to pan, Ctrl+wheel
- * to zoom at the pointer, double-click (or 0) to reset; the keyboard does the same with + - ← →.
+ * One metric's chart (all runs), reused across updates: data changes replace the series and
+ * redraw without animation. Hovering shows the nearest bucket of each run at that x. Drag to zoom
+ * into an x range, Shift+drag to pan, Ctrl+wheel to zoom at the pointer, double-click (or 0) to
+ * reset; the keyboard does the same with + - ← →.
  */
 export class MetricChart {
   readonly element: HTMLElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly selection: HTMLElement;
+  private readonly tooltip: HTMLElement;
   /** Created once (empty, with Trackside's formatters: chart.js's default ones build Intl formats), then reused. */
-  private chart: Chart<'line', PlotPoint[]> | undefined;
+  private chart: Chart<'line'> | undefined;
   private meta: DatasetMeta[] = [];
+  private hover: HoverItem[] = [];
+  /** Where the pointer is over the canvas (CSS px), while it is: live updates keep the hover there. */
+  private pointer: { x: number; y: number } | undefined;
   private drag: { startX: number; pan: boolean; min: number; max: number } | undefined;
   private options: ChartOptions | undefined;
 
@@ -72,11 +91,17 @@ export class MetricChart {
   ) {
     this.canvas = h('canvas', { role: 'img', 'aria-label': `Chart of ${key}` });
     this.selection = h('div', { class: 'zoom-selection', hidden: true });
-    this.element = h('div', { class: 'chart-body', tabindex: 0, 'aria-label': `${key} chart. Plus and minus zoom, arrows pan, 0 resets.` }, this.canvas, this.selection);
+    this.tooltip = h('div', { class: 'chart-tooltip', hidden: true, 'aria-hidden': 'true' });
+    this.element = h('div', { class: 'chart-body', tabindex: 0, 'aria-label': `${key} chart. Plus and minus zoom, arrows pan, 0 resets.` }, this.canvas, this.selection, this.tooltip);
     // Created (empty) at once, so its set-up overlaps the host's answer; Trackside's formatters from the start.
     const plain = { ticks: { callback: (value: number | string) => formatNumber(Number(value)) } };
-    this.chart = this.create([], { x: { type: 'linear', ...plain }, y: { type: 'linear', ...plain } }, theme);
+    this.chart = this.create({ x: { type: 'linear', ...plain }, y: { type: 'linear', ...plain } }, theme);
     this.element.addEventListener('mousedown', (e) => this.onDown(e));
+    this.element.addEventListener('mousemove', (e) => this.onHover(e));
+    this.element.addEventListener('mouseleave', () => {
+      this.pointer = undefined;
+      this.setHover([]);
+    });
     window.addEventListener('mousemove', (e) => this.onMove(e));
     window.addEventListener('mouseup', (e) => this.onUp(e));
     this.element.addEventListener('dblclick', () => this.events.zoomed(this.key, undefined));
@@ -98,7 +123,6 @@ export class MetricChart {
 
   update(series: ReadonlyMap<string, SeriesColumns>, options: ChartOptions, range: [number, number] | undefined): void {
     this.options = options;
-    const datasets: ChartDataset<'line', PlotPoint[]>[] = [];
     const meta: DatasetMeta[] = [];
     let lo = Infinity;
     let hi = -Infinity;
@@ -107,25 +131,30 @@ export class MetricChart {
     options.runs.forEach((run, index) => {
       const s = series.get(run.runId);
       if (!s || options.hidden.has(run.runId) || s.steps.length === 0) return;
-      const color = seriesColor(options.theme, index);
       const xs = this.xsFor(s, options);
       const smoothed = options.smoothing > 0 ? smoothEma(s.last, options.smoothing) : undefined;
+      const include = (v: number): void => {
+        if (!Number.isFinite(v) || (options.logY && v <= 0)) return;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      };
       for (let i = 0; i < xs.length; i++) {
-        if (xs[i] < left) left = xs[i];
-        if (xs[i] > right) right = xs[i];
-        if (range && (xs[i] < range[0] || xs[i] > range[1])) continue;
-        for (const v of [s.min[i], s.max[i], s.last[i]]) {
-          if (!Number.isFinite(v) || (options.logY && v <= 0)) continue;
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-        }
+        const x = xs[i];
+        if (x < left) left = x;
+        if (x > right) right = x;
+        if (range && (x < range[0] || x > range[1])) continue;
+        include(s.min[i]);
+        include(s.max[i]);
+        include(s.last[i]);
       }
-      datasets.push({ label: run.name, data: linePoints(xs, smoothed ?? s.last, options.logY), borderColor: color, backgroundColor: color, borderWidth: smoothed ? 2 : 1.5 });
-      meta.push({ runId: run.runId, series: s, xs, color, smoothed });
+      const color = seriesColor(options.theme, index);
+      const rawColor = withAlpha(color, smoothed ? (options.theme.highContrast ? 0.45 : 0.28) : 0.55);
+      meta.push({ runId: run.runId, name: run.name, series: s, xs, color, rawColor, smoothed });
     });
     this.meta = meta;
-    // Bounds given, not derived: chart.js then skips scanning every point for them. The raw layer is
-    // drawn outside chart.js, so the y range is made to hold its min and max (with a margin).
+    this.hover = [];
+    // Bounds given, not derived: there are no chart.js datasets to derive them from. The y range
+    // holds the raw layer's min and max too (with a margin).
     const [xMin, xMax] = range ?? (left <= right ? [left, right === left ? left + 1 : right] : [undefined, undefined]);
     const [yMin, yMax] = yBounds(lo, hi, options.logY);
     const scales = {
@@ -143,53 +172,39 @@ export class MetricChart {
         ticks: { includeBounds: false, callback: (value: number | string) => formatNumber(Number(value)) },
       },
     };
-    if (!this.chart) this.chart = this.create(datasets, scales, options.theme);
+    if (!this.chart) this.chart = this.create(scales, options.theme);
     else {
       const chart = this.chart;
-      // Sorted x (step and time axes) lets chart.js find the visible points by binary search.
-      chart.options.normalized = options.xKind !== 'metric';
-      chart.data.datasets = datasets;
       // Mutated in place: new option objects would make chart.js rebuild its option resolvers.
       const current = chart.options.scales as Record<'x' | 'y', Record<string, unknown>>;
       for (const axis of ['x', 'y'] as const) Object.assign(current[axis], scales[axis]);
-      Object.assign(chart.options.plugins!.tooltip!, tooltipColors());
       chart.options.color = options.theme.foreground;
       chart.options.borderColor = options.theme.grid;
       chart.update('none');
     }
+    if (this.pointer && !this.drag) this.hoverAt(this.pointer.x, this.pointer.y);
+    else this.tooltip.hidden = true;
     this.canvas.setAttribute('aria-label', `Chart of ${this.key}: ${meta.length} runs${range ? `, zoomed to ${formatX(options.xKind, range[0])}–${formatX(options.xKind, range[1])}` : ''}`);
   }
 
-  private create(datasets: ChartDataset<'line', PlotPoint[]>[], scales: ChartJsOptions<'line'>['scales'], theme: ChartTheme): Chart<'line', PlotPoint[]> {
-    // The owner is set before the first render (the constructor renders): the raw layer needs it.
+  private create(scales: ChartJsOptions<'line'>['scales'], theme: ChartTheme): Chart<'line'> {
+    // The owner is set before the first render (the constructor renders): the series layer needs it.
     const canvas = this.canvas as HTMLCanvasElement & { $pending?: MetricChart };
     canvas.$pending = this;
-    const chart = new Chart<'line', PlotPoint[]>(canvas, {
+    const chart = new Chart<'line'>(canvas, {
       type: 'line',
-      data: { datasets },
-      plugins: [rawLayer],
+      data: { datasets: [] },
+      plugins: [seriesLayer],
       options: {
         color: theme.foreground,
         borderColor: theme.grid,
-        parsing: false,
-        normalized: true,
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
-        // Lets chart.js draw a long line one vertex per pixel column (NaN points are stepped over).
-        spanGaps: true,
-        elements: { point: { radius: 0, hitRadius: 6, hoverRadius: 3 }, line: { borderWidth: 1.5, tension: 0 } },
-        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        // Pointer events are handled here (hover, zoom, pan): chart.js has no elements to hit-test.
+        events: [],
         scales,
-        plugins: {
-          tooltip: {
-            ...tooltipColors(),
-            callbacks: {
-              title: (items) => this.tooltipTitle(items),
-              label: (item) => this.tooltipLabel(item),
-            },
-          },
-        },
+        plugins: { tooltip: { enabled: false } },
       },
     });
     (chart as unknown as { $trackside: MetricChart }).$trackside = this;
@@ -210,13 +225,15 @@ export class MetricChart {
     return copy.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
   }
 
-  /** The raw layer (see `rawLayer`), clipped to the plot area. */
-  drawRaw(chart: Chart): void {
+  /** The series layer (see `seriesLayer`), clipped to the plot area. */
+  drawSeries(chart: Chart): void {
     const options = this.options;
     const area = chart.chartArea;
     if (!options || !area) return;
-    const x = chart.scales.x;
-    const y = chart.scales.y;
+    const xScale = chart.scales.x;
+    const x = pixelMap(xScale);
+    const y = pixelMap(chart.scales.y);
+    const sorted = options.xKind === 'step';
     const context = chart.ctx;
     context.save();
     context.beginPath();
@@ -224,33 +241,66 @@ export class MetricChart {
     context.clip();
     context.lineWidth = 1;
     for (const m of this.meta) {
-      context.strokeStyle = withAlpha(m.color, m.smoothed ? (options.theme.highContrast ? 0.45 : 0.28) : 0.55);
+      context.strokeStyle = m.rawColor;
       context.beginPath();
       if (m.smoothed) {
         let drawing = false;
-        for (const p of rawLinePoints(m.series, m.xs, options.logY)) {
-          if (!Number.isFinite(p.y)) {
+        forEachRawLinePoint(m.series, m.xs, options.logY, (px, py) => {
+          if (!Number.isFinite(py)) {
             drawing = false;
-            continue;
+            return;
           }
-          const px = x.getPixelForValue(p.x);
-          const py = y.getPixelForValue(p.y);
-          if (drawing) context.lineTo(px, py);
-          else context.moveTo(px, py);
+          if (drawing) context.lineTo(x(px), y(py));
+          else context.moveTo(x(px), y(py));
           drawing = true;
-        }
+        });
       } else {
         const s = m.series;
-        for (let i = 0; i < m.xs.length; i++) {
+        const [from, to] = visibleRange(m.xs, sorted, xScale.min, xScale.max);
+        for (let i = from; i < to; i++) {
           const lo = s.min[i];
           const hi = s.max[i];
           if (lo === hi || !Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(m.xs[i]) || (options.logY && lo <= 0)) continue;
-          const px = x.getPixelForValue(m.xs[i]);
-          context.moveTo(px, y.getPixelForValue(lo));
-          context.lineTo(px, y.getPixelForValue(hi));
+          const bottom = y(lo);
+          const top = y(hi);
+          // Under a pixel tall, the stroke lies inside the line drawn through the bucket's last value.
+          if (bottom - top < 1) continue;
+          const px = x(m.xs[i]);
+          context.moveTo(px, bottom);
+          context.lineTo(px, top);
         }
       }
       context.stroke();
+    }
+    // One line per run through its last (or smoothed) values; points that cannot be plotted (NaN,
+    // ≤ 0 on a log axis) are stepped over. Drawn last to first, so the first run is on top.
+    context.lineCap = 'butt';
+    context.lineJoin = 'miter';
+    for (let k = this.meta.length - 1; k >= 0; k--) {
+      const m = this.meta[k];
+      const values = m.smoothed ?? m.series.last;
+      const [from, to] = visibleRange(m.xs, sorted, xScale.min, xScale.max);
+      context.strokeStyle = m.color;
+      context.lineWidth = m.smoothed ? 2 : 1.5;
+      context.beginPath();
+      let started = false;
+      for (let i = from; i < to; i++) {
+        const v = values[i];
+        const xv = m.xs[i];
+        if (!Number.isFinite(xv) || !Number.isFinite(v) || (options.logY && v <= 0)) continue;
+        if (started) context.lineTo(x(xv), y(v));
+        else context.moveTo(x(xv), y(v));
+        started = true;
+      }
+      context.stroke();
+    }
+    for (const item of this.hover) {
+      const m = this.meta[item.meta];
+      const v = (m.smoothed ?? m.series.last)[item.index];
+      context.fillStyle = m.color;
+      context.beginPath();
+      context.arc(x(m.xs[item.index]), y(v), 3, 0, Math.PI * 2);
+      context.fill();
     }
     context.restore();
   }
@@ -265,24 +315,111 @@ export class MetricChart {
     return xValues(options.xKind, series, { runStart: run?.startTime, xSeries: options.xKind === 'metric' ? options.xSeries(series.runId) : undefined });
   }
 
-  private tooltipTitle(items: TooltipItem<'line'>[]): string {
-    const first = items[0];
-    if (!first || !this.options) return '';
-    const point = first.raw as PlotPoint;
-    const meta = this.meta[first.datasetIndex];
-    const step = meta?.series.steps[point.index];
-    if (this.options.xKind === 'step') return `step ${step ?? '?'}`;
-    return `step ${step ?? '?'} · ${axisTitle(this.options)} ${formatX(this.options.xKind, point.x)}`;
+  /** Hover: the bucket of each run nearest to the pointer along x (those at the nearest x), as chart.js's `nearest` mode on x did. */
+  private onHover(e: MouseEvent): void {
+    if (this.drag) return;
+    const rect = this.canvas.getBoundingClientRect();
+    this.pointer = { x: e.clientX - rect.left, y: e.clientY - rect.top };
+    this.hoverAt(this.pointer.x, this.pointer.y);
   }
 
-  private tooltipLabel(item: TooltipItem<'line'>): string {
-    const meta = this.meta[item.datasetIndex];
-    if (!meta) return '';
-    const i = (item.raw as PlotPoint).index;
-    const s = meta.series;
-    const value = meta.smoothed ? meta.smoothed[i] : s.last[i];
-    const parts = [`${item.dataset.label}: ${formatNumber(value)}`];
-    if (meta.smoothed) parts.push(`raw ${formatNumber(s.last[i])}`);
+  private hoverAt(px: number, py: number): void {
+    const chart = this.chart;
+    const options = this.options;
+    const area = chart?.chartArea;
+    if (!chart || !options || !area) return;
+    if (px < area.left || px > area.right || py < area.top || py > area.bottom) {
+      this.setHover([]);
+      return;
+    }
+    const x = chart.scales.x;
+    const target = x.getValueForPixel(px) ?? 0;
+    const sorted = options.xKind === 'step';
+    let best = Infinity;
+    let items: HoverItem[] = [];
+    this.meta.forEach((m, k) => {
+      const i = nearestIndex(m.xs, m.smoothed ?? m.series.last, target, options.logY, sorted, x.min, x.max);
+      if (i < 0) return;
+      const distance = Math.abs(x.getPixelForValue(m.xs[i]) - px);
+      if (distance < best - 0.01) {
+        best = distance;
+        items = [{ meta: k, index: i }];
+      } else if (distance <= best + 0.01) items.push({ meta: k, index: i });
+    });
+    this.setHover(items, py);
+  }
+
+  private setHover(items: HoverItem[], pointerY = 0): void {
+    const same = items.length === this.hover.length && items.every((item, i) => item.meta === this.hover[i].meta && item.index === this.hover[i].index);
+    if (!same) {
+      this.hover = items;
+      this.chart?.draw();
+    }
+    if (items.length === 0) {
+      this.tooltip.hidden = true;
+      return;
+    }
+    if (!same) this.renderTooltip(items, pointerY);
+    this.placeTooltip(items);
+  }
+
+  private renderTooltip(items: HoverItem[], pointerY: number): void {
+    const y = this.chart!.scales.y;
+    let shown = items;
+    if (items.length > MAX_TOOLTIP_ROWS) {
+      const distance = (item: HoverItem): number => {
+        const m = this.meta[item.meta];
+        return Math.abs(y.getPixelForValue((m.smoothed ?? m.series.last)[item.index]) - pointerY);
+      };
+      const nearest = new Set([...items].sort((a, b) => distance(a) - distance(b)).slice(0, MAX_TOOLTIP_ROWS));
+      shown = items.filter((item) => nearest.has(item));
+    }
+    const first = this.meta[items[0].meta];
+    replaceChildren(
+      this.tooltip,
+      h('div', { class: 'tooltip-title' }, this.tooltipTitle(first, items[0].index)),
+      shown.map((item) => {
+        const m = this.meta[item.meta];
+        return h('div', { class: 'tooltip-row' }, h('span', { class: 'swatch', style: { background: m.color } }), h('span', null, this.tooltipLabel(m, item.index)));
+      }),
+      items.length > shown.length ? h('div', { class: 'tooltip-more' }, `+${items.length - shown.length} more runs (the ${shown.length} nearest the pointer are listed)`) : null,
+    );
+    this.tooltip.hidden = false;
+  }
+
+  /** Beside the hovered points (their mean height), on the side of the pointer with room. */
+  private placeTooltip(items: HoverItem[]): void {
+    const chart = this.chart!;
+    const x = chart.scales.x;
+    const y = chart.scales.y;
+    let sumY = 0;
+    for (const item of items) {
+      const m = this.meta[item.meta];
+      sumY += y.getPixelForValue((m.smoothed ?? m.series.last)[item.index]);
+    }
+    const first = this.meta[items[0].meta];
+    const anchorX = this.canvas.offsetLeft + x.getPixelForValue(first.xs[items[0].index]);
+    const anchorY = this.canvas.offsetTop + sumY / items.length;
+    const width = this.tooltip.offsetWidth;
+    const height = this.tooltip.offsetHeight;
+    const room = this.element.clientWidth;
+    const left = anchorX + 12 + width <= room ? anchorX + 12 : Math.max(0, anchorX - 12 - width);
+    const top = Math.max(0, Math.min(this.element.clientHeight - height, anchorY - height / 2));
+    Object.assign(this.tooltip.style, { left: `${left}px`, top: `${top}px` });
+  }
+
+  private tooltipTitle(m: DatasetMeta, i: number): string {
+    const options = this.options!;
+    const step = m.series.steps[i];
+    if (options.xKind === 'step') return `step ${step}`;
+    return `step ${step} · ${axisTitle(options)} ${formatX(options.xKind, m.xs[i])}`;
+  }
+
+  private tooltipLabel(m: DatasetMeta, i: number): string {
+    const s = m.series;
+    const value = m.smoothed ? m.smoothed[i] : s.last[i];
+    const parts = [`${m.name}: ${formatNumber(value)}`];
+    if (m.smoothed) parts.push(`raw ${formatNumber(s.last[i])}`);
     if (s.min[i] !== s.max[i]) parts.push(`min ${formatNumber(s.min[i])} max ${formatNumber(s.max[i])}`);
     parts.push(`step ${s.steps[i]}`, formatDateTime(s.times[i]));
     return parts.join(' · ');
@@ -304,6 +441,7 @@ export class MetricChart {
     if (!area || x < area.left || x > area.right) return;
     const [min, max] = this.currentRange();
     this.drag = { startX: x, pan: e.shiftKey, min, max };
+    this.setHover([]);
     e.preventDefault();
   }
 
@@ -367,6 +505,23 @@ export class MetricChart {
     const [min, max] = this.currentRange();
     this.events.zoomed(this.key, [center - (center - min) * factor, center + (max - center) * factor]);
   }
+}
+
+/**
+ * `scale.getPixelForValue` for the drawing loops: plain arithmetic on a linear scale (the same
+ * mapping, clamped to ±32,767 px as chart.js does), the scale's own method on a log scale.
+ */
+function pixelMap(scale: Scale): (value: number) => number {
+  const v0 = scale.min;
+  const v1 = scale.max;
+  const p0 = scale.getPixelForValue(v0);
+  const p1 = scale.getPixelForValue(v1);
+  if (scale.type !== 'linear' || !(v1 > v0) || !Number.isFinite(p0) || !Number.isFinite(p1)) return (value) => scale.getPixelForValue(value);
+  const k = (p1 - p0) / (v1 - v0);
+  return (value) => {
+    const p = p0 + (value - v0) * k;
+    return p < -32768 ? -32768 : p > 32767 ? 32767 : p;
+  };
 }
 
 /** The y range of the visible data with a 4% margin (a factor on a log axis); undefined when there is none. */

@@ -1,5 +1,6 @@
 import type { ChangeEvent, ServerVersion } from '../../shared/changeEvents';
-import type { MetricSummary, RegistryEvent, RunTreePage, SampledSeries, ViewType } from '../../shared/entities';
+import { columnsFromSampled, columnsFromWire, type SeriesColumns } from '../../shared/charts/seriesColumns';
+import type { MetricSummary, RegistryEvent, RunTreePage, SampledColumnsSeries, SampledSeries, ViewType } from '../../shared/entities';
 import { ArtifactsClient } from './artifactsClient';
 import type { RunChildrenRequest, RunsTable, RunsTableRequest, SampledHistoryRequest, ServerCapabilities } from './clientTypes';
 import { pollChanges, type PollOptions } from './eventPoller';
@@ -147,32 +148,49 @@ export class TrackingClient {
    */
   async sampledHistory(request: SampledHistoryRequest): Promise<SampledSeries[]> {
     if (request.runIds.length === 0 || request.keys.length === 0) return [];
-    if (await this.hasExtra('sampled-history')) {
-      try {
-        const series: SampledSeries[] = [];
-        for (let k = 0; k < request.keys.length; k += SAMPLED_MAX_SERIES) {
-          const keys = request.keys.slice(k, k + SAMPLED_MAX_SERIES);
-          const runsPerRequest = Math.max(1, Math.floor(SAMPLED_MAX_SERIES / keys.length));
-          for (let r = 0; r < request.runIds.length; r += runsPerRequest) {
-            const answer = await this.http.json<{ series?: SampledSeries[] }>('POST', `${EXTRAS}/metrics/sampled`, {
-              json: {
-                run_ids: request.runIds.slice(r, r + runsPerRequest),
-                keys,
-                start_step: request.startStep,
-                end_step: request.endStep,
-                max_buckets: request.maxBuckets,
-              },
-              idempotent: true,
-            });
-            series.push(...(answer.series ?? []));
-          }
+    const answered = await this.sampledExtra<SampledSeries>(request, 'buckets');
+    return answered ?? sampledHistoryFallback(this.metrics, request, this.fallbackState);
+  }
+
+  /**
+   * `sampledHistory` as chart columns (typed arrays). Trackside answers column by column (less
+   * JSON, no object per bucket); servers without that format and plain MLflow go through buckets.
+   */
+  async sampledColumns(request: SampledHistoryRequest): Promise<SeriesColumns[]> {
+    if (request.runIds.length === 0 || request.keys.length === 0) return [];
+    const answered = await this.sampledExtra<SampledSeries | SampledColumnsSeries>(request, 'columns');
+    if (answered) return answered.map((s) => ('columns' in s ? columnsFromWire(s) : columnsFromSampled(s)));
+    return (await sampledHistoryFallback(this.metrics, request, this.fallbackState)).map(columnsFromSampled);
+  }
+
+  /** Trackside's `metrics/sampled`, ≤ 500 series a request; undefined where the server lacks it. */
+  private async sampledExtra<T>(request: SampledHistoryRequest, format: 'buckets' | 'columns'): Promise<T[] | undefined> {
+    if (!(await this.hasExtra('sampled-history'))) return undefined;
+    try {
+      const series: T[] = [];
+      for (let k = 0; k < request.keys.length; k += SAMPLED_MAX_SERIES) {
+        const keys = request.keys.slice(k, k + SAMPLED_MAX_SERIES);
+        const runsPerRequest = Math.max(1, Math.floor(SAMPLED_MAX_SERIES / keys.length));
+        for (let r = 0; r < request.runIds.length; r += runsPerRequest) {
+          const answer = await this.http.json<{ series?: T[] }>('POST', `${EXTRAS}/metrics/sampled`, {
+            json: {
+              run_ids: request.runIds.slice(r, r + runsPerRequest),
+              keys,
+              start_step: request.startStep,
+              end_step: request.endStep,
+              max_buckets: request.maxBuckets,
+              ...(format === 'columns' ? { format } : {}),
+            },
+            idempotent: true,
+          });
+          series.push(...(answer.series ?? []));
         }
-        return series;
-      } catch (e) {
-        if (!isMissingEndpoint(e)) throw e;
       }
+      return series;
+    } catch (e) {
+      if (!isMissingEndpoint(e)) throw e;
+      return undefined;
     }
-    return sampledHistoryFallback(this.metrics, request, this.fallbackState);
   }
 
   /** The runs table of experiments in one call: Trackside's `runs/table`, else built from `runs/search`. */

@@ -140,15 +140,34 @@ export function buildRegisteredModelSearchSql(q: RegistrySearchQuery): SqlQuery 
 /**
  * MLflow's model-version search as one parameterised SELECT of `v.model_id, v.version`, in result
  * order; versions in MLflow's internal deleted stage are never returned.
+ *
+ * Tag conditions every result must meet (the filter's top-level ANDs) are joins on the tags'
+ * `(key, value)` index (migration 4), so a selective tag drives the query instead of a test on
+ * every version; the planner still starts from `name =` or `run_id =` when one is there. A version
+ * has at most one tag per key, so a join never repeats a version. Tag conditions under OR stay
+ * correlated EXISTS tests.
  */
 export function buildModelVersionSearchSql(q: RegistrySearchQuery): SqlQuery {
   const filter = parseModelVersionFilter(q.filter);
   const order = parseModelVersionOrderBy(q.orderBy);
-  const params: SqlValue[] = [DELETED_STAGE];
+  const params: SqlValue[] = [];
+  const joins: string[] = [];
+  const rest: FilterTree<ModelVersionCondition>[] = [];
+  for (const term of filter ? conjuncts(filter) : []) {
+    if (term.kind !== 'condition' || term.condition.entity !== 'tag') {
+      rest.push(term);
+      continue;
+    }
+    const t = `t${joins.length + 1}`;
+    params.push(term.condition.key);
+    const test = comparisonSql(`${t}.value`, term.condition, params);
+    joins.push(`JOIN model_version_tags ${t} ON ${t}.model_id = v.model_id AND ${t}.version = v.version AND ${t}.key = ? AND ${test}`);
+  }
+  params.push(DELETED_STAGE);
   const where = ['v.current_stage != ?'];
-  if (filter) {
+  for (const term of rest) {
     where.push(
-      filterTreeSql(filter, (condition) => {
+      filterTreeSql(term, (condition) => {
         if (condition.entity === 'attribute') return comparisonSql(MODEL_VERSION_COLUMNS[condition.key], condition, params);
         params.push(condition.key);
         const test = comparisonSql('t.value', condition, params);
@@ -161,9 +180,15 @@ export function buildModelVersionSearchSql(q: RegistrySearchQuery): SqlQuery {
   }
   const sql = [
     'SELECT v.model_id, v.version FROM model_versions v JOIN registered_models m ON m.model_id = v.model_id',
+    ...joins,
     `WHERE ${where.join(' AND ')}`,
     `ORDER BY ${order.map((t) => `${MODEL_VERSION_COLUMNS[t.key]} ${t.ascending ? 'ASC' : 'DESC'}`).join(', ')}`,
     pageSql(q.limit, q.offset, params),
   ].join('\n');
   return { sql, params };
+}
+
+/** The operands of a filter's top-level AND (nested ANDs flattened); the filter itself otherwise. */
+function conjuncts<C>(tree: FilterTree<C>): FilterTree<C>[] {
+  return tree.kind === 'and' ? tree.operands.flatMap(conjuncts) : [tree];
 }

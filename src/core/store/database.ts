@@ -54,13 +54,20 @@ export class Database {
     }
   }
 
-  /** Every row as an object. */
+  /** Every row as an object (column names read once, not per row as `getAsObject` does). */
   all<T = Row>(sqlText: string, params: SqlParams = []): T[] {
     const stmt = this.prepare(sqlText);
     const rows: T[] = [];
     try {
       stmt.bind(params);
-      while (stmt.step()) rows.push(stmt.getAsObject() as T);
+      let names: string[] | undefined;
+      while (stmt.step()) {
+        names ??= stmt.getColumnNames();
+        const values = stmt.get();
+        const row: Row = {};
+        for (let i = 0; i < names.length; i++) row[names[i]] = values[i];
+        rows.push(row as T);
+      }
     } finally {
       stmt.reset();
     }

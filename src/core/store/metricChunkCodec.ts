@@ -113,43 +113,60 @@ export function decodePoints(data: Uint8Array, into: PointColumns = emptyColumns
   return into;
 }
 
+/** Reusable typed columns a packed blob is decoded into (grown as needed, never shrunk). */
+export class ChunkScratch {
+  steps = new Float64Array(1024);
+  timestamps = new Float64Array(1024);
+  values = new Float64Array(1024);
+
+  ensure(n: number): void {
+    if (n <= this.steps.length) return;
+    const size = Math.max(n, this.steps.length * 2);
+    this.steps = new Float64Array(size);
+    this.timestamps = new Float64Array(size);
+    this.values = new Float64Array(size);
+  }
+}
+
 /**
- * Calls `visit(step, timestamp, value)` for the points `[from, to)` of a packed blob without building
- * arrays (the downsampling hot path). Steps and timestamps are delta-coded, so the walk starts at 0.
+ * Decodes a packed blob into `scratch`'s typed columns without allocating (the downsampling hot
+ * path: each chunk is decoded at most once per read); returns the number of points.
  */
-export function forEachPoint(
-  data: Uint8Array,
-  from: number,
-  to: number,
-  visit: (step: number, timestamp: number, value: number) => void,
-): void {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const n = view.getUint32(0, true);
-  const end = Math.min(to, n);
-  if (from >= end) return;
-  let pos = 8 + n * 8;
-  const readVarint = (): number => {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = data[pos++];
-      result += (byte & 127) * scale;
-      if (byte < 128) break;
-      scale *= 128;
+export function decodeInto(data: Uint8Array, scratch: ChunkScratch): number {
+  if (data.length < 8) throw new Error('metric chunk too short');
+  const n = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);
+  const valuesEnd = 8 + n * 8;
+  if (valuesEnd > data.length) throw new Error('metric chunk truncated');
+  scratch.ensure(n);
+  const values = scratch.values;
+  if ((data.byteOffset + 8) % 8 === 0) values.set(new Float64Array(data.buffer, data.byteOffset + 8, n));
+  else values.set(new Float64Array(data.slice(8, valuesEnd).buffer, 0, n));
+  let pos = valuesEnd;
+  const end = data.length;
+  for (let column = 0; column < 2; column++) {
+    const out = column === 0 ? scratch.steps : scratch.timestamps;
+    let previous = 0;
+    for (let i = 0; i < n; i++) {
+      if (pos >= end) throw new Error('metric chunk truncated');
+      let byte = data[pos++];
+      let result: number;
+      if (byte < 128) result = byte;
+      else {
+        result = byte & 127;
+        let scale = 128;
+        for (;;) {
+          if (pos >= end) throw new Error('metric chunk truncated');
+          byte = data[pos++];
+          result += (byte & 127) * scale;
+          if (byte < 128) break;
+          scale *= 128;
+        }
+      }
+      previous += result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+      out[i] = previous;
     }
-    return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
-  };
-  const steps = new Float64Array(end);
-  let previous = 0;
-  for (let i = 0; i < n; i++) {
-    previous += readVarint();
-    if (i < end) steps[i] = previous;
   }
-  previous = 0;
-  for (let i = 0; i < end; i++) {
-    previous += readVarint();
-    if (i >= from) visit(steps[i], previous, view.getFloat64(8 + i * 8, true));
-  }
+  return n;
 }
 
 /** The number of points in a packed blob, without decoding it. */

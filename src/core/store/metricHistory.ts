@@ -1,12 +1,14 @@
 import type { Database } from './database';
 import {
+  ChunkScratch,
+  ROLLUP_BLOCK,
   ROLLUP_FIELDS,
   buildRollup,
   compareValues,
+  decodeInto,
   decodePoints,
   emptyColumns,
   encodePoints,
-  forEachPoint,
   rollupFromBytes,
   rollupToBytes,
   sortPoints,
@@ -59,6 +61,8 @@ export interface Bucket {
 export class MetricHistory {
   private readonly keyIds = new Map<string, number>();
   private readonly series = new Map<string, SeriesState>();
+  /** Where downsampling decodes chunks (reused: reads are synchronous). */
+  private readonly scratch = new ChunkScratch();
 
   constructor(private readonly db: Database) {}
 
@@ -319,35 +323,85 @@ export class MetricHistory {
    * bucket's min, max and last value. Sealed chunks are read through their roll-ups where a whole
    * 64-point block falls inside one bucket, so a full-range read costs O(buckets), not O(points).
    */
-  downsample(runInt: number, key: string, fromStep: number, toStep: number, maxBuckets: number): { buckets: Bucket[]; exact: boolean } {
+  downsample(
+    runInt: number,
+    key: string,
+    fromStep: number,
+    toStep: number,
+    maxBuckets: number,
+  ): { buckets: Bucket[]; exact: boolean; minStep?: number; maxStep?: number } {
     const cached = this.cachedState(runInt, key);
     const seriesId = cached?.seriesId ?? this.seriesId(runInt, key);
     if (seriesId === undefined) return { buckets: [], exact: true };
-    const range = this.db.get<{ count: number; min_step: number; max_step: number }>(
+    const range = this.db.get<{ count: number; min_step: number | null; max_step: number | null }>(
       'SELECT count, min_step, max_step FROM metric_series WHERE series_id = ?',
       [seriesId],
     );
-    if (!range || range.count === 0) return { buckets: [], exact: true };
+    // The whole series' step range comes with the buckets (callers show it beside a zoomed range).
+    const steps: { minStep?: number; maxStep?: number } = {};
+    if (range?.min_step != null) steps.minStep = range.min_step;
+    if (range?.max_step != null) steps.maxStep = range.max_step;
+    if (!range || range.count === 0 || range.min_step === null || range.max_step === null) return { buckets: [], exact: true, ...steps };
     const lo = Math.max(fromStep, range.min_step);
     const hi = Math.min(toStep, range.max_step);
-    if (lo > hi) return { buckets: [], exact: true };
+    if (lo > hi) return { buckets: [], exact: true, ...steps };
     const wholeSeries = lo <= range.min_step && hi >= range.max_step;
-    if (wholeSeries && range.count <= maxBuckets) return { buckets: exactBuckets(this.points(runInt, key)), exact: true };
+    if (wholeSeries && range.count <= maxBuckets) return { buckets: exactBuckets(this.points(runInt, key)), exact: true, ...steps };
     const width = Math.max(1, (hi - lo + 1) / maxBuckets);
     const bucketOf = (step: number): number => Math.floor((step - lo) / width);
     const acc = new BucketAccumulator(bucketOf(hi) + 1);
-    const addPoint = (s: number, t: number, v: number): void => {
-      if (s >= lo && s <= hi) acc.add(bucketOf(s), s, v, v, v, 1, t);
+    const scratch = this.scratch;
+    // Points [from, to) of a chunk decoded in `scratch`. A chunk is sorted by (step, timestamp,
+    // value), so each bucket's points are consecutive: one min/max scan per run of them, and its
+    // last point is the bucket's latest.
+    const addPoints = (from: number, to: number): void => {
+      const { steps, timestamps, values } = scratch;
+      let i = from;
+      while (i < to) {
+        const first = steps[i];
+        if (first < lo || first > hi) {
+          i++;
+          continue;
+        }
+        const bucket = bucketOf(first);
+        let min = Infinity;
+        let max = -Infinity;
+        let j = i;
+        for (; j < to; j++) {
+          const step = steps[j];
+          if (step > hi || bucketOf(step) !== bucket) break;
+          const v = values[j];
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+        acc.add(bucket, steps[j - 1], values[j - 1], min === Infinity ? NaN : min, max === -Infinity ? NaN : max, j - i, timestamps[j - 1]);
+        i = j;
+      }
     };
+    // Buckets narrower than about two roll-up blocks leave most blocks across a bucket edge: read
+    // the points with the roll-ups. Wider ones: read a chunk's points only when a block needs them,
+    // so chunks whose blocks all fall inside buckets are answered by their roll-ups alone.
+    const stepsPerBlock = ((range.max_step - range.min_step + 1) / range.count) * ROLLUP_BLOCK;
+    const eager = width < 2 * stepsPerBlock;
     this.db.each(
-      'SELECT data, rollup FROM metric_chunks WHERE series_id = ? AND last_step >= ? AND first_step <= ? ORDER BY first_step',
+      `SELECT chunk_id, rollup${eager ? ', data' : ''} FROM metric_chunks WHERE series_id = ? AND last_step >= ? AND first_step <= ? ORDER BY first_step`,
       [seriesId, lo, hi],
       (row) => {
-        const data = row[0] as Uint8Array;
         const rollup = rollupFromBytes(row[1] as Uint8Array);
-        // Consecutive blocks that need their points are decoded in one walk of the chunk.
+        // The chunk's points are decoded once, at its first block that needs them (one not wholly
+        // inside one bucket); each run of such blocks is then added point by point.
+        let decoded = false;
         let pendingFrom = -1;
         let start = 0;
+        const flush = (): void => {
+          if (!decoded) {
+            const data = eager ? row[2] : this.db.scalar('SELECT data FROM metric_chunks WHERE chunk_id = ?', [row[0]]);
+            decodeInto(data as Uint8Array, scratch);
+          }
+          decoded = true;
+          addPoints(pendingFrom, start);
+          pendingFrom = -1;
+        };
         for (let o = 0; o < rollup.length; o += ROLLUP_FIELDS) {
           const first = rollup[o];
           const last = rollup[o + 1];
@@ -355,20 +409,26 @@ export class MetricHistory {
           const whole = first >= lo && last <= hi && bucketOf(first) === bucketOf(last);
           const needed = !whole && last >= lo && first <= hi;
           if (needed && pendingFrom < 0) pendingFrom = start;
-          if (!needed && pendingFrom >= 0) {
-            forEachPoint(data, pendingFrom, start, addPoint);
-            pendingFrom = -1;
-          }
+          if (!needed && pendingFrom >= 0) flush();
           if (whole) acc.add(bucketOf(last), last, rollup[o + 5], rollup[o + 3], rollup[o + 4], count, rollup[o + 6]);
           start += count;
         }
-        if (pendingFrom >= 0) forEachPoint(data, pendingFrom, start, addPoint);
+        if (pendingFrom >= 0) flush();
       },
     );
-    const tail = cached?.tail ?? this.storedTail(seriesId);
-    for (let i = 0; i < tail.steps.length; i++) addPoint(tail.steps[i], tail.timestamps[i], tail.values[i]);
+    // The unsealed tail, in the order it was logged (not sorted): point by point.
+    const addPoint = (s: number, v: number, t: number): void => {
+      if (s >= lo && s <= hi) acc.add(bucketOf(s), s, v, v, v, 1, t);
+    };
+    const tail = cached?.tail;
+    if (tail) for (let i = 0; i < tail.steps.length; i++) addPoint(tail.steps[i], tail.values[i], tail.timestamps[i]);
+    else {
+      const data = this.db.scalar<Uint8Array>('SELECT data FROM metric_tails WHERE series_id = ?', [seriesId]);
+      const n = data ? decodeInto(data, scratch) : 0;
+      for (let i = 0; i < n; i++) addPoint(scratch.steps[i], scratch.values[i], scratch.timestamps[i]);
+    }
     const buckets = acc.result();
-    return { buckets, exact: buckets.every((b) => b.count === 1) };
+    return { buckets, exact: buckets.every((b) => b.count === 1), ...steps };
   }
 
   /** Drops everything stored for these runs (permanent deletion). */

@@ -1,4 +1,4 @@
-import type { Metric, MetricSummary, MetricWithRunId, SampledSeries } from '../../shared/entities';
+import type { Metric, MetricSummary, MetricWithRunId, SampledColumnsSeries, SampledSeries } from '../../shared/entities';
 import { decodePageToken, encodePageToken } from '../search/pageToken';
 import type { Database } from './database';
 import type { MetricHistory } from './metricHistory';
@@ -89,9 +89,14 @@ export class MetricQueries {
 
   /**
    * Trackside extra: many runs × keys at once, each downsampled to about `max_buckets` buckets over
-   * the step range, with min/max/last per bucket so a spike is never lost.
+   * the step range, with min/max/last per bucket so a spike is never lost. `format: "columns"`
+   * answers each series column by column (`SampledColumnsSeries`) instead of a list of buckets.
    */
-  sampled(req: { run_ids?: unknown; keys?: unknown; start_step?: unknown; end_step?: unknown; max_buckets?: unknown }): { series: SampledSeries[] } {
+  sampled(req: { run_ids?: unknown; keys?: unknown; start_step?: unknown; end_step?: unknown; max_buckets?: unknown; format?: unknown }): {
+    series: (SampledSeries | SampledColumnsSeries)[];
+  } {
+    const format = optionalString(req.format, 'format') ?? 'buckets';
+    if (format !== 'buckets' && format !== 'columns') throw invalidParameter(`format must be "buckets" or "columns", got "${format}".`);
     const runIds = (Array.isArray(req.run_ids) ? req.run_ids : req.run_ids === undefined ? [] : [req.run_ids]).map(String);
     const keys = (Array.isArray(req.keys) ? req.keys : req.keys === undefined ? [] : [req.keys]).map(String);
     if (runIds.length === 0 || keys.length === 0) throw invalidParameter('Specify at least one run_ids and one keys value.');
@@ -102,23 +107,29 @@ export class MetricQueries {
     if (maxBuckets < 1 || maxBuckets > SAMPLED_MAX_BUCKETS) throw invalidParameter(`max_buckets must be between 1 and ${SAMPLED_MAX_BUCKETS}.`);
     const start = optionalInt64(req.start_step, 'start_step') ?? -Number.MAX_SAFE_INTEGER;
     const end = optionalInt64(req.end_step, 'end_step') ?? Number.MAX_SAFE_INTEGER;
-    const series: SampledSeries[] = [];
+    const series: (SampledSeries | SampledColumnsSeries)[] = [];
     for (const runId of runIds) {
       const run = this.runs.row(runId);
       for (const key of keys) {
-        const { buckets, exact } = this.history.downsample(run.run_int, key, start, end, maxBuckets);
-        const range = this.db.get<{ min_step: number | null; max_step: number | null }>(
-          'SELECT s.min_step, s.max_step FROM metric_series s JOIN metric_keys k ON k.key_id = s.key_id WHERE s.run_int = ? AND k.key = ?',
-          [run.run_int, key],
-        );
-        const entry: SampledSeries = {
-          runId,
-          key,
-          exact,
-          buckets: buckets.map((b) => ({ ...b, last: wireValue(b.last), min: b.min, max: b.max })),
-        };
-        if (range?.min_step !== null && range?.min_step !== undefined) entry.minStep = range.min_step;
-        if (range?.max_step !== null && range?.max_step !== undefined) entry.maxStep = range.max_step;
+        const { buckets, exact, minStep, maxStep } = this.history.downsample(run.run_int, key, start, end, maxBuckets);
+        const entry: SampledSeries | SampledColumnsSeries =
+          format === 'columns'
+            ? {
+                runId,
+                key,
+                exact,
+                columns: {
+                  steps: buckets.map((b) => b.step),
+                  timestamps: buckets.map((b) => b.timestamp),
+                  last: buckets.map((b) => wireValue(b.last)),
+                  min: buckets.map((b) => (Number.isNaN(b.min) ? null : b.min)),
+                  max: buckets.map((b) => (Number.isNaN(b.max) ? null : b.max)),
+                  counts: buckets.map((b) => b.count),
+                },
+              }
+            : { runId, key, exact, buckets: buckets.map((b) => ({ ...b, last: wireValue(b.last), min: b.min, max: b.max })) };
+        if (minStep !== undefined) entry.minStep = minStep;
+        if (maxStep !== undefined) entry.maxStep = maxStep;
         series.push(entry);
       }
     }

@@ -219,6 +219,15 @@ CREATE INDEX registry_history_by_alias ON registry_history(model_id, alias, even
 CREATE INDEX model_versions_by_stage ON model_versions(model_id, current_stage, version);
 `,
   },
+  {
+    version: 4,
+    name: 'model version tags by key',
+    sql: `
+-- search_model_versions with tags.<key> = / LIKE / IN starts from the matching tags instead of
+-- testing every version (the search joins its top-level tag conditions on this index).
+CREATE INDEX model_version_tags_by_key ON model_version_tags(key, value);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

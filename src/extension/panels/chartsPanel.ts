@@ -1,7 +1,6 @@
 import type { TrackingClient } from '../../core/client/trackingClient';
 import { mapLimited } from '../../core/client/extrasFallback';
 import { packSeries, type PackedSeries } from '../../shared/charts/packedSeries';
-import { columnsFromSampled } from '../../shared/charts/seriesColumns';
 import { assertNever } from '../../shared/assertNever';
 import type { ChangeEvent } from '../../shared/changeEvents';
 import { csvText, type CsvCell } from '../../shared/csvText';
@@ -37,14 +36,14 @@ export async function chartRuns(client: TrackingClient, runIds: readonly string[
 /** Downsampled series, packed for the webview. */
 export async function loadPackedSeries(client: TrackingClient, request: SeriesRequest): Promise<PackedSeries[]> {
   const maxBuckets = Math.max(1, Math.min(5000, Math.round(request.maxBuckets)));
-  const series = await client.sampledHistory({
+  const series = await client.sampledColumns({
     runIds: request.runIds,
     keys: request.keys,
     maxBuckets,
     startStep: request.startStep === undefined ? undefined : Math.floor(request.startStep),
     endStep: request.endStep === undefined ? undefined : Math.ceil(request.endStep),
   });
-  return packSeries(series.map(columnsFromSampled));
+  return packSeries(series);
 }
 
 /**

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { confinedJoin, cleanArtifactPath } from '../../core/client/artifactLocation';
 import type { TrackingClient } from '../../core/client/trackingClient';
 import { packSeries } from '../../shared/charts/packedSeries';
-import { columnsFromSampled } from '../../shared/charts/seriesColumns';
 import { assertNever } from '../../shared/assertNever';
 import type { ChangeEvent } from '../../shared/changeEvents';
 import {
@@ -84,8 +83,8 @@ export class RunDetailsPanel implements PanelLogic<RunDetailsFromWebview> {
       case 'sparklines':
         return this.view.respond(message.requestId, async () => {
           const client = await this.services.client();
-          const series = await client.sampledHistory({ runIds: [this.input.runId], keys: message.keys.slice(0, MAX_SPARKLINES), maxBuckets: SPARKLINE_BUCKETS });
-          return packSeries(series.map(columnsFromSampled));
+          const series = await client.sampledColumns({ runIds: [this.input.runId], keys: message.keys.slice(0, MAX_SPARKLINES), maxBuckets: SPARKLINE_BUCKETS });
+          return packSeries(series);
         });
       case 'listArtifacts':
         return this.view.respond(message.requestId, async () => (await (await this.services.client()).artifacts.list(this.input.runId, message.path)).files);

@@ -1,4 +1,4 @@
-import type { MetricValue, SampledSeries } from '../entities';
+import type { MetricValue, SampledColumnsSeries, SampledSeries } from '../entities';
 
 /**
  * One downsampled metric series, column by column (what charts draw): per bucket the step and
@@ -39,6 +39,23 @@ export function columnsFromSampled(series: SampledSeries): SeriesColumns {
     out.min[i] = numeric(bucket.min);
     out.max[i] = numeric(bucket.max);
   });
+  return out;
+}
+
+/** The columns of a series the server answered column by column (`format: "columns"`). */
+export function columnsFromWire(series: SampledColumnsSeries): SeriesColumns {
+  const c = series.columns;
+  const n = c.steps.length;
+  const out = emptyColumns(series.runId, series.key, n, series.exact);
+  if (series.minStep !== undefined) out.minStep = series.minStep;
+  if (series.maxStep !== undefined) out.maxStep = series.maxStep;
+  for (let i = 0; i < n; i++) {
+    out.steps[i] = c.steps[i];
+    out.times[i] = c.timestamps[i];
+    out.last[i] = numeric(c.last[i]);
+    out.min[i] = numeric(c.min[i]);
+    out.max[i] = numeric(c.max[i]);
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { ChangeEvent } from '../../../src/shared/changeEvents';
 import { TrackingClient } from '../../../src/core/client/trackingClient';
 import { TrackingServer } from '../../../src/core/server/trackingServer';
+import { columnsFromSampled } from '../../../src/shared/charts/seriesColumns';
 import type { TrackingClientError } from '../../../src/core/client/trackingClientError';
 import { PlainMlflowProxy, ServerFixture, eventually } from './clientFixture';
 
@@ -45,6 +46,19 @@ describe('TrackingClient: Trackside extras', () => {
     assert.equal(Math.max(...series[0].buckets.map((x) => x.max)), 99, 'the spike at step 50 survives as a bucket max');
     assert.equal(series[0].buckets.reduce((n, x) => n + x.count, 0), 100);
     assert.deepEqual(series[1].buckets.map((x) => x.last), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('answers sampled series column by column, the same buckets with NaN kept', async () => {
+    const { a, b } = await seed(fixture.client);
+    await fixture.client.runs.logMetric(b, 'loss', NaN, { step: 10, timestamp: 30 });
+    const request = { runIds: [a, b], keys: ['loss'], maxBuckets: 10, startStep: 0 };
+    const columns = await fixture.client.sampledColumns(request);
+    assert.deepEqual(columns, (await fixture.client.sampledHistory(request)).map(columnsFromSampled));
+    assert.equal(Math.max(...columns[0].max), 99, 'the spike survives as a bucket max');
+    assert.ok(Number.isNaN(columns[1].last[columns[1].last.length - 1]), 'a NaN last value stays NaN');
+    const wire = fixture.backend.tracking.metrics.sampled({ run_ids: [b], keys: ['loss'], max_buckets: 100, format: 'columns' }).series[0];
+    assert.ok('columns' in wire && wire.columns.last.at(-1) === 'NaN' && wire.columns.min.at(-1) === null);
+    assert.throws(() => fixture.backend.tracking.metrics.sampled({ run_ids: [b], keys: ['loss'], format: 'rows' }), /format must be/);
   });
 
   it('returns the runs table and metric summaries', async () => {
@@ -151,6 +165,7 @@ describe('TrackingClient: fallbacks against a plain MLflow server (no extras)', 
   it('samples histories with get-history-bulk-interval', async () => {
     const { a, b } = await seed(fixture.client);
     const series = await client.sampledHistory({ runIds: [a, b], keys: ['loss'], maxBuckets: 1000 });
+    assert.deepEqual(await client.sampledColumns({ runIds: [a, b], keys: ['loss'], maxBuckets: 1000 }), series.map(columnsFromSampled), 'columns through the same fallback');
     assert.ok(proxy.forwarded.includes('GET /api/2.0/mlflow/metrics/get-history-bulk-interval'));
     assert.deepEqual(series.map((s) => [s.runId, s.exact, s.buckets.length]), [[a, true, 100], [b, true, 10]]);
     assert.equal(series[0].buckets[50].max, 99);

@@ -109,6 +109,26 @@ describe('registry search SQL', () => {
       assert.deepEqual(versions("tags.validated != 'true' OR run_id = 'run-c'"), ['Fraud-v2/1', 'churn/1']);
     });
 
+    it('combines top-level tag conditions (joined on the tag index) with attributes and nested ORs', () => {
+      f.db.run("INSERT INTO model_version_tags(model_id, version, key, value) VALUES (1, 2, 'owner', 'ana'), (1, 3, 'owner', 'bo'), (3, 1, 'owner', 'ana')");
+      try {
+        assert.deepEqual(versions("tags.owner = 'ana'"), ['churn/1', 'fraud/2']);
+        assert.deepEqual(versions("tags.owner = 'ana' AND tags.validated = 'true'"), ['fraud/2']);
+        assert.deepEqual(versions("tags.owner = 'ana' AND (name = 'churn' AND version_number = 1)"), ['churn/1']);
+        assert.deepEqual(versions("tags.owner != 'ana'"), ['fraud/3']);
+        assert.deepEqual(versions("tags.owner LIKE 'a%' AND name LIKE 'fr%'"), ['fraud/2']);
+        assert.deepEqual(versions("tags.owner IN ('bo', 'cy') AND tags.owner ILIKE 'B%'"), ['fraud/3']);
+        assert.deepEqual(versions("tags.owner = 'ana' AND (tags.validated = 'true' OR name = 'churn')"), ['churn/1', 'fraud/2']);
+        assert.deepEqual(versions("name = 'fraud' AND tags.owner = 'ana' AND run_id = 'run-b'", ['version_number']), ['fraud/2']);
+        // A selective tag starts the search from the tag index, not from a test on every version.
+        const q = buildModelVersionSearchSql({ filter: "tags.owner = 'ana'", limit: 100, offset: 0 });
+        const plan = f.db.values(`EXPLAIN QUERY PLAN ${q.sql}`, q.params).map((row) => String(row[3])).join(' | ');
+        assert.match(plan, /model_version_tags_by_key \(key=\? AND value=\?\)/);
+      } finally {
+        f.db.run("DELETE FROM model_version_tags WHERE key = 'owner'");
+      }
+    });
+
     it('orders by name, version_number and timestamps', () => {
       assert.deepEqual(versions(undefined, ['name DESC']), ['fraud/3', 'fraud/2', 'fraud/1', 'churn/1', 'Fraud-v2/1']);
       assert.deepEqual(versions(undefined, ['creation_timestamp', 'version_number DESC']), [

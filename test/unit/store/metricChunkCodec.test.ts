@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import {
   ROLLUP_BLOCK,
   ROLLUP_FIELDS,
+  ChunkScratch,
   buildRollup,
+  decodeInto,
   decodePoints,
   encodePoints,
   sortPoints,
@@ -46,6 +48,24 @@ describe('metric chunk codec', () => {
     const merged = decodePoints(encodePoints(b), decodePoints(encodePoints(a)));
     assert.deepEqual(merged.steps, [0, 1, 2, 10, 11]);
     assert.deepEqual(merged.values, [0, 1, 2, 7, 8]);
+  });
+
+  it('decodes into reusable typed columns, at any byte offset, growing them as needed', () => {
+    const scratch = new ChunkScratch();
+    const small = { steps: [-5, 0, 2 ** 40], timestamps: [3, 1_700_000_000_000, 1_600_000_000_000], values: [NaN, -0, 5e-324] };
+    assert.equal(decodeInto(encodePoints(small), scratch), 3);
+    assert.deepEqual([...scratch.steps.subarray(0, 3)], small.steps);
+    assert.deepEqual([...scratch.timestamps.subarray(0, 3)], small.timestamps);
+    assert.ok(Number.isNaN(scratch.values[0]) && Object.is(scratch.values[1], -0) && scratch.values[2] === 5e-324);
+    const big = series(3000, (i) => Math.sin(i));
+    const bytes = encodePoints(big);
+    const unaligned = new Uint8Array(bytes.length + 3);
+    unaligned.set(bytes, 3);
+    assert.equal(decodeInto(unaligned.subarray(3), scratch), 3000);
+    assert.deepEqual([...scratch.steps.subarray(0, 3000)], big.steps);
+    assert.deepEqual([...scratch.timestamps.subarray(0, 3000)], big.timestamps);
+    assert.deepEqual([...scratch.values.subarray(0, 3000)], big.values);
+    assert.throws(() => decodeInto(bytes.subarray(0, bytes.length - 3), scratch), /truncated/);
   });
 
   it('rejects truncated data', () => {

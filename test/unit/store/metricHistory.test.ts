@@ -75,6 +75,48 @@ describe('MetricHistory', () => {
     assert.equal(last.last, Math.sin((n - 1) / 1000));
   });
 
+  it('downsamples like a point-by-point walk, whatever the bucket width, range, NaNs, repeated steps and tail', async () => {
+    // Steps repeat (three points each, timestamps out of order) and 1 in 50 values is NaN; the last
+    // points stay in the unsealed tail, in memory and then as stored at a checkpoint.
+    const points = Array.from({ length: 9000 }, (_, i) => ({
+      key: 'm', step: Math.floor(i / 3) - 200, timestamp: 1000 + ((i * 7919) % 5000), value: i % 50 === 7 ? NaN : Math.sin(i / 30) + (i % 997 === 0 ? 50 : 0),
+    }));
+    for (let i = 0; i < points.length; i += 700) backend.tracking.logBatch({ run_id: runId, metrics: points.slice(i, i + 700) });
+    const reference = (lo: number, hi: number, maxBuckets: number): string => {
+      const inRange = points.filter((p) => p.step >= lo && p.step <= hi);
+      const width = Math.max(1, (hi - lo + 1) / maxBuckets);
+      const buckets = new Map<number, { step: number; last: number; min: number; max: number; count: number; timestamp: number }>();
+      for (const p of inRange) {
+        const index = Math.floor((p.step - lo) / width);
+        const b = buckets.get(index) ?? { step: -Infinity, last: NaN, min: NaN, max: NaN, count: 0, timestamp: -Infinity };
+        const later = p.step > b.step || (p.step === b.step && (p.timestamp > b.timestamp || (p.timestamp === b.timestamp && !(p.value < b.last))));
+        if (later) Object.assign(b, { step: p.step, last: p.value, timestamp: p.timestamp });
+        if (!Number.isNaN(p.value)) {
+          if (!(p.value >= b.min)) b.min = p.value;
+          if (!(p.value <= b.max)) b.max = p.value;
+        }
+        b.count++;
+        buckets.set(index, b);
+      }
+      return JSON.stringify([...buckets].sort((a, b) => a[0] - b[0]).map(([, b]) => b));
+    };
+    const check = (): void => {
+      for (const maxBuckets of [1, 13, 40, 100, 333, 5000]) {
+        for (const [lo, hi] of [[-200, 2799], [0, 999], [-500, -150], [1234, 1300]]) {
+          const { buckets } = backend.store.history.downsample(runInt, 'm', lo, hi, maxBuckets);
+          const clamped = [Math.max(lo, -200), Math.min(hi, 2799)];
+          if (clamped[0] > clamped[1]) continue;
+          const wholeAndSmall = lo <= -200 && hi >= 2799 && maxBuckets >= points.length;
+          if (wholeAndSmall) continue;
+          assert.equal(JSON.stringify(buckets), reference(clamped[0], clamped[1], maxBuckets), `${maxBuckets} buckets over [${lo}, ${hi}]`);
+        }
+      }
+    };
+    check();
+    await backend.store.checkpoint();
+    check();
+  });
+
   it('returns exact points for a zoomed range and when the series is small', () => {
     log(range(5000));
     const zoom = backend.store.history.downsample(runInt, 'm', 100, 149, 100);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { appendTail, mergeRange, stepRangeForX } from '../../../src/shared/charts/bucketMerge';
-import { linePoints, rawLinePoints } from '../../../src/shared/charts/chartPoints';
+import { linePoints, nearestIndex, rawLinePoints, visibleRange } from '../../../src/shared/charts/chartPoints';
 import { MAX_SMOOTHING, smoothEma } from '../../../src/shared/charts/emaSmoothing';
 import { bucketsForWidth, columnsFromSampled, type SeriesColumns } from '../../../src/shared/charts/seriesColumns';
 import { formatX, valueAtStep, xValues } from '../../../src/shared/charts/xAxis';
+import { formatCount } from '../../../src/shared/displayFormat';
 
 /** A series from (step, last[, min, max]) tuples; time = 1000 + step * 10. */
 function series(points: [number, number, number?, number?][], runId = 'r', key = 'loss'): SeriesColumns {
@@ -117,9 +118,35 @@ describe('plot points', () => {
     assert.equal(points.filter((p) => p.index === 1).at(-1)!.y, 1, 'the stroke ends at the last value, so the line continues from it');
   });
 
+  it('draws only the buckets an x range shows, plus one on each side', () => {
+    const xs = [0, 10, 20, 30, 40, 50];
+    assert.deepEqual(visibleRange(xs, true, 15, 35), [1, 5], '10..40: the line reaches both edges');
+    assert.deepEqual(visibleRange(xs, true, 20, 30), [1, 5], 'exact bounds keep their neighbours');
+    assert.deepEqual(visibleRange(xs, true, -5, 100), [0, 6]);
+    assert.deepEqual(visibleRange(xs, true, 60, 70), [5, 6], 'past the end: the last bucket, for a line into the view');
+    assert.deepEqual(visibleRange([3, 1, 2], false, 1, 2), [0, 3], 'unsorted x (another metric): every bucket');
+  });
+
+  it('finds the bucket nearest to an x among plottable points, sorted or not', () => {
+    const xs = [0, 10, 20, 30];
+    assert.equal(nearestIndex(xs, [1, 2, 3, 4], 14, false, true), 1);
+    assert.equal(nearestIndex(xs, [1, NaN, 3, 4], 14, false, true), 2, 'a NaN bucket is stepped over');
+    assert.equal(nearestIndex(xs, [1, 2, -3, 4], 19, true, true), 1, 'a value ≤ 0 cannot be hovered on a log axis');
+    assert.equal(nearestIndex(xs, [1, 2, 3, 4], 100, false, true, 0, 25), 2, 'only inside the shown x range');
+    assert.equal(nearestIndex([30, 0, 20, 10], [1, 2, 3, 4], 12, false, false), 3, 'unsorted: a scan');
+    assert.equal(nearestIndex(xs, [NaN, NaN, NaN, NaN], 12, false, true), -1);
+  });
+
   it('leaves gaps for NaN, and for values ≤ 0 on a log axis', () => {
     const s = series([[0, 1], [1, NaN], [2, -1], [3, 2]]);
     const points = linePoints(xValues('step', s), s.last, true);
     assert.deepEqual(points.map((p) => (Number.isNaN(p.y) ? 'gap' : p.y)), [1, 'gap', 'gap', 2]);
+  });
+});
+
+describe('counts', () => {
+  it('groups thousands with commas, as en-US does, without Intl', () => {
+    for (const n of [0, 7, 999, 1000, 13750, 1234567, -98765, 1234.5, 1e21]) assert.equal(formatCount(n), n.toLocaleString('en-US', { maximumFractionDigits: 20 }).replace(/^1,000,000,000,000,000,000,000$/, '1e+21'));
+    assert.equal(formatCount(NaN), 'NaN');
   });
 });
