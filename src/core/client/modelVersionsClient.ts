@@ -1,6 +1,7 @@
 import type { ModelVersion, ModelVersionStage } from '../../shared/entities';
 import { tagList, type RegistrySearchOptions, type TagsInput } from './clientTypes';
 import type { HttpTransport } from './httpTransport';
+import { filterString } from '../search/filterLiteral';
 
 const API = '/api/2.0/mlflow/model-versions';
 /** Page size of the all-pages helpers (MLflow allows up to 200000). */
@@ -87,6 +88,11 @@ export class ModelVersionsClient {
     const out: ModelVersion[] = [];
     for await (const version of this.iterate(options)) out.push(version);
     return out;
+  }
+
+  /** Every version of one registered model, newest first. */
+  async listForModel(name: string): Promise<ModelVersion[]> {
+    return this.searchAll({ filter: `name = ${filterString(name)}`, orderBy: ['version_number DESC'] });
   }
 
   /** Where the version's files are (`artifact_uri`, e.g. `mlflow-artifacts:/2/<run>/artifacts/model`). */

@@ -6,6 +6,7 @@ import { keySegment } from './metricKeys';
 import { tagValue } from './monitoringRuns';
 import { performanceTags } from './performanceRun';
 import { Firing, TriggerBook } from './triggerBook';
+import { filterString } from '../search/filterLiteral';
 
 /** The tag a triggered pipeline run carries: `<rule id>: <metric> = <value> (<comparison> <threshold>) in run <id>`. */
 export const triggeredByTag = 'trackside.triggered_by';
@@ -193,7 +194,7 @@ export class AlertMonitor {
     if (tagged) {
       names.add(tagged);
     }
-    const versions = await this.options.client.modelVersions.searchAll({ filter: `run_id = '${run.info.run_id}'` });
+    const versions = await this.options.client.modelVersions.searchAll({ filter: `run_id = ${filterString(run.info.run_id)}` });
     versions.forEach((version) => names.add(version.name));
     return [...names];
   }
@@ -212,9 +213,9 @@ export class AlertMonitor {
     if (rule.scope.kind === 'all') {
       return client.runs.searchAll({ experimentIds, ...newest });
     }
-    const name = rule.scope.name.replace(/'/g, "\\'");
-    const checked = await client.runs.searchAll({ experimentIds, filter: `tags.\`${performanceTags.modelName}\` = '${name}'`, ...newest });
-    const versions = await client.modelVersions.searchAll({ filter: `name = '${name}'` });
+    const name = rule.scope.name;
+    const checked = await client.runs.searchAll({ experimentIds, filter: `tags.\`${performanceTags.modelName}\` = ${filterString(name)}`, ...newest });
+    const versions = await client.modelVersions.listForModel(name);
     const known = new Set(checked.map((run) => run.info.run_id));
     const sources: Run[] = [];
     for (const version of versions) {

@@ -99,7 +99,7 @@ export function registerModelScoringCommands(connection: ConnectionManager, tree
       if (!options) {
         const name = node?.kind === 'model' ? node.model.name : node?.kind === 'modelVersion' ? node.model : (await pickModel(client, 'Compare Model Versions'))?.name;
         if (!name) return undefined;
-        const versions = await client.modelVersions.searchAll({ filter: `name = '${name.replace(/'/g, "\\'")}'`, orderBy: ['version_number DESC'] });
+        const versions = await client.modelVersions.listForModel(name);
         if (versions.length < 2) {
           void vscode.window.showInformationMessage(`'${name}' has ${versions.length} version${versions.length === 1 ? '' : 's'}: comparing needs two.`);
           return undefined;

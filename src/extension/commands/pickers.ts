@@ -72,7 +72,7 @@ export async function pickModel(client: TrackingClient, title: string): Promise<
 export async function pickModelVersion(client: TrackingClient, title: string): Promise<{ model: string; version: ModelVersion } | undefined> {
   const model = await pickModel(client, `${title}: Model`);
   if (!model) return undefined;
-  const versions = await client.modelVersions.searchAll({ filter: `name = '${model.name.replace(/'/g, "\\'")}'`, orderBy: ['version_number DESC'] });
+  const versions = await client.modelVersions.listForModel(model.name);
   const pick = await vscode.window.showQuickPick(
     versions.map((v) => ({
       label: `Version ${v.version}`,

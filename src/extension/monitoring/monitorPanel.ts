@@ -15,11 +15,7 @@ import {
   type MonitorVersion,
 } from '../../shared/protocol/monitorProtocol';
 import { errorMessage, ReloadScheduler, type PanelConnection, type PanelKind, type PanelLogic, type PanelServices } from '../panels/panelTypes';
-
-/** A name or value for a single-quoted string of a search filter (quotes and backslashes escaped). */
-export function quoted(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-}
+import { filterString } from '../../core/search/filterLiteral';
 
 /** A performance-check run as the monitor shows it; undefined for a run that is not one. */
 export function checkOf(run: Run): MonitorCheck | undefined {
@@ -50,7 +46,7 @@ export async function performanceChecks(client: TrackingClient, name: string): P
   if (experimentIds.length === 0) return [];
   const runs = await client.runs.searchAll({
     experimentIds,
-    filter: `tags.\`${monitorTag}\` = 'performance' and tags.\`${performanceTags.modelName}\` = '${quoted(name)}'`,
+    filter: `tags.\`${monitorTag}\` = 'performance' and tags.\`${performanceTags.modelName}\` = ${filterString(name)}`,
     orderBy: ['attributes.start_time ASC'],
   });
   return byTime(runs.map(checkOf).filter((check): check is MonitorCheck => check !== undefined));
@@ -61,7 +57,7 @@ async function versionsWithLabels(client: TrackingClient, name: string, versions
   try {
     const [model, registered] = await Promise.all([
       client.registeredModels.get(name),
-      client.modelVersions.searchAll({ filter: `name = '${quoted(name)}'` }),
+      client.modelVersions.listForModel(name),
     ]);
     const stages = new Map(registered.map((v) => [v.version, v.current_stage]));
     return {

@@ -12,7 +12,7 @@ import { PanelManager, type ChangeSource } from '../panels/panelHost';
 import { createPanelServices } from '../panels/panelServices';
 import { settings } from '../settings';
 import { runMonitorCli } from './monitorCli';
-import { createMonitorPanelKind, quoted, type MonitorPanel } from './monitorPanel';
+import { createMonitorPanelKind, type MonitorPanel } from './monitorPanel';
 
 /** What `trackside monitor performance --json` answers (the fields used here). */
 interface PerformanceAnswer {
@@ -37,7 +37,7 @@ async function chooseModelVersion(client: TrackingClient, argument: unknown, tit
   const model = monitorInputOf(argument);
   if (model) {
     // A model without a version (the monitor of a model with no checks yet): which of its versions.
-    const versions = await client.modelVersions.searchAll({ filter: `name = '${quoted(model.name)}'`, orderBy: ['version_number DESC'] });
+    const versions = await client.modelVersions.listForModel(model.name);
     const picked = await vscode.window.showQuickPick(
       versions.map((v) => ({ label: `Version ${v.version}`, description: v.current_stage && v.current_stage !== 'None' ? v.current_stage : '', version: v.version })),
       { title: `${title}: ${model.name}`, placeHolder: 'Version' },

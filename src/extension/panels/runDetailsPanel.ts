@@ -16,6 +16,7 @@ import {
 import { buildPreview, PREVIEW_READ_LIMIT } from './artifactPreview';
 import { errorMessage, ReloadScheduler, type PanelConnection, type PanelKind, type PanelLogic, type PanelServices } from './panelTypes';
 import { runAction } from './runsTablePanel';
+import { filterString } from '../../core/search/filterLiteral';
 
 const SPARKLINE_BUCKETS = 64;
 const MAX_SPARKLINES = 100;
@@ -37,7 +38,7 @@ export async function runDetails(client: TrackingClient, runId: string): Promise
         )
       : Promise.resolve(undefined),
     client.runs
-      .search({ experimentIds: [run.info.experiment_id], filter: `tags.mlflow.parentRunId = '${runId.replace(/'/g, "\\'")}'`, maxResults: MAX_CHILDREN })
+      .search({ experimentIds: [run.info.experiment_id], filter: `tags.mlflow.parentRunId = ${filterString(runId)}`, maxResults: MAX_CHILDREN })
       .then((page) => page.runs.map((c) => ({ runId: c.info.run_id, name: c.info.run_name || c.info.run_id.slice(0, 8), status: c.info.status })))
       .catch(() => []),
   ]);

@@ -2,19 +2,16 @@ import path from 'node:path';
 import type { TrackingClient } from '../../core/client/trackingClient';
 import type { Run } from '../../shared/entities';
 import type { PipelineHistoryRun } from '../../shared/protocol/pipelineProtocol';
+import { filterString } from '../../core/search/filterLiteral';
 
 /** Earlier runs of one script, newest first (no `vscode` here). */
 
 export const HISTORY_LIMIT = 50;
 
-/** A string literal of MLflow's filter grammar. */
-function quoted(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
 
 /** The runs the pipeline runner tags for this script: its file name and its full path. */
 export function pipelineRunsFilter(scriptPath: string): string {
-  return `tags.\`trackside.pipeline\` = ${quoted(path.basename(scriptPath))} AND tags.\`mlflow.source.name\` = ${quoted(scriptPath)}`;
+  return `tags.\`trackside.pipeline\` = ${filterString(path.basename(scriptPath))} AND tags.\`mlflow.source.name\` = ${filterString(scriptPath)}`;
 }
 
 export function historyRun(run: Run): PipelineHistoryRun {

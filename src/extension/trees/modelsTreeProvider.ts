@@ -138,7 +138,7 @@ export class ModelsTreeProvider extends Disposable implements vscode.TreeDataPro
       }
       if (node.kind !== 'model') return [];
       const name = node.model.name;
-      const versions = await client.modelVersions.searchAll({ filter: `name = '${name.replace(/'/g, "\\'")}'`, orderBy: ['version_number DESC'] });
+      const versions = await client.modelVersions.listForModel(name);
       return versions.map((version) => {
         const key = `${name}/${version.version}`;
         let existing = this.versions.get(key);

@@ -1,5 +1,6 @@
 import type { TrackingClient } from '../../core/client/trackingClient';
 import type { Experiment, Run, RunTreePage, RunTreeRow } from '../../shared/entities';
+import { filterString } from '../../core/search/filterLiteral';
 
 export interface RunPageRequest {
   experimentId: string;
@@ -34,7 +35,7 @@ export async function fetchRunPage(client: TrackingClient, request: RunPageReque
       viewType, maxResults: request.pageSize, pageToken: request.pageToken,
     });
   }
-  const parentFilter = request.parentRunId ? `tags.mlflow.parentRunId = '${request.parentRunId.replace(/'/g, "\\'")}'` : undefined;
+  const parentFilter = request.parentRunId ? `tags.mlflow.parentRunId = ${filterString(request.parentRunId)}` : undefined;
   const filter = [request.filter, parentFilter].filter(Boolean).join(' and ') || undefined;
   const page = await client.runs.search({
     experimentIds: [request.experimentId], filter, runViewType: viewType, maxResults: request.pageSize, pageToken: request.pageToken,

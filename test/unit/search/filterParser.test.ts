@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { filterString } from '../../../src/core/search/filterLiteral';
 import { parseFilter } from '../../../src/core/search/filterParser';
 import { parseRunFilter, validateRunFilter } from '../../../src/core/search/runFilter';
 import { TrackingError } from '../../../src/core/store/trackingError';
@@ -45,6 +46,15 @@ describe('parseFilter', () => {
     assert.deepEqual(shape("(a = 'x' OR b = 'x') AND c = 'x'"), { and: [{ or: ['a', 'b'] }, 'c'] });
     assert.deepEqual(shape("a = 'x' and b = 'x' and c = 'x'"), { and: ['a', 'b', 'c'] });
     assert.deepEqual(shape("((a = 'x'))"), 'a');
+  });
+
+  it('reads back exactly the value filterString quoted, quotes and backslashes included', () => {
+    for (const value of ["churn", "it's", 'C:\\models\\', "a\\'b", '']) {
+      const tree = parseFilter(`name = ${filterString(value)}`);
+      assert.ok(tree && tree.kind === 'condition');
+      assert.equal(tree.condition.value.kind, 'string');
+      assert.equal(tree.condition.value.value, value);
+    }
   });
 
   it('reads comparators, keywords in any case, numbers and lists', () => {
