@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError, optionString } from './argParser';
-import type { CliCommand, CliIo } from './cliCommand';
-import { CONNECTION_NOTES, CONNECTION_OPTIONS, JSON_OPTION, withClient } from './clientConnection';
+import type { CliCommand } from './cliCommand';
+import { CONNECTION_NOTES, CONNECTION_OPTIONS, JSON_OPTION, printJson, withClient } from './clientConnection';
 import type { CliCommandGroup } from './commandGroup';
 import { flag, requireOption } from './optionValues';
 import { formatSize, formatTable } from './tableFormat';
@@ -10,10 +10,6 @@ import { cleanArtifactPath, parseRunsUri } from '../core/client/artifactLocation
 
 const RUN_ID = { name: 'run-id', alias: 'r', value: 'ID', description: 'The run id' };
 const ARTIFACT_PATH = { name: 'artifact-path', alias: 'a', value: 'PATH', description: "Path inside the run's artifacts (default: its root)" };
-
-function printJson(io: CliIo, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2));
-}
 
 const list: CliCommand = {
   spec: {

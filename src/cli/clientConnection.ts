@@ -16,6 +16,11 @@ export const CONNECTION_OPTIONS: OptionSpec[] = [
 
 export const JSON_OPTION: OptionSpec = { name: 'json', description: "Print the server's JSON instead of a table (for scripts)" };
 
+/** What `--json` prints: the value as indented JSON on stdout. */
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
+
 export const CONNECTION_NOTES = [
   'Where the data comes from (first that applies): --tracking-uri; --store; $MLFLOW_TRACKING_URI;',
   '$TRACKSIDE_STORE or ./.trackside. $MLFLOW_TRACKING_TOKEN is sent as the bearer token. A store',

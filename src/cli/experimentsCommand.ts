@@ -1,18 +1,14 @@
 import path from 'node:path';
 import type { Run } from '../shared/entities';
 import { optionList, optionString } from './argParser';
-import type { CliCommand, CliIo } from './cliCommand';
-import { CONNECTION_NOTES, CONNECTION_OPTIONS, JSON_OPTION, withClient } from './clientConnection';
+import type { CliCommand } from './cliCommand';
+import { CONNECTION_NOTES, CONNECTION_OPTIONS, JSON_OPTION, printJson, withClient } from './clientConnection';
 import type { CliCommandGroup } from './commandGroup';
 import { flag, positiveInteger, requireOption, viewOption } from './optionValues';
 import { formatTable, formatTime } from './tableFormat';
 import { formatCsvRow, writeCsv, type CsvValue } from '../core/data/csvWriter';
 
 const EXPERIMENT_ID = { name: 'experiment-id', alias: 'x', value: 'ID', description: 'The experiment id' };
-
-function printJson(io: CliIo, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2));
-}
 
 const search: CliCommand = {
   spec: {

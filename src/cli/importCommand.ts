@@ -1,6 +1,6 @@
 import { UsageError, optionString } from './argParser';
 import { STORE_OPTION, storeFolder, type CliCommand, type CliIo } from './cliCommand';
-import { JSON_OPTION } from './clientConnection';
+import { JSON_OPTION, printJson } from './clientConnection';
 import { flag } from './optionValues';
 import { progressPrinter, withInterrupt } from './progressPrinter';
 import { formatTable } from './tableFormat';
@@ -88,7 +88,7 @@ export const importCommand: CliCommand = {
       printer.finish();
       await backend.close();
     }
-    if (flag(args, 'json')) io.out(JSON.stringify(summary, null, 2));
+    if (flag(args, 'json')) printJson(io, summary);
     else io.out(formatImportSummary(summary));
     return stopped ? 130 : 0;
   },

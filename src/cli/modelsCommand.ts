@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError, optionString, type OptionSpec, type ParsedArgs } from './argParser';
 import { storeFolder, type CliCommand, type CliIo } from './cliCommand';
-import { CONNECTION_NOTES, CONNECTION_OPTIONS, JSON_OPTION, withClient } from './clientConnection';
+import { CONNECTION_NOTES, CONNECTION_OPTIONS, JSON_OPTION, printJson, withClient } from './clientConnection';
 import type { CliCommandGroup } from './commandGroup';
 import { registrySubcommands } from './registryCommands';
 import { flag, positiveInteger, requireOption } from './optionValues';
@@ -220,7 +220,7 @@ const compare: CliCommand = {
       );
       if (flag(args, 'json')) {
         const { modelA, modelB, ...rest } = outcome;
-        io.out(JSON.stringify({ ...rest, model_a: describe(modelA), model_b: describe(modelB) }, null, 2));
+        printJson(io, { ...rest, model_a: describe(modelA), model_b: describe(modelB) });
         return 0;
       }
       io.out(`${outcome.task}, ${outcome.rows} labelled rows:`);

@@ -1,6 +1,6 @@
 import { UsageError, optionList, optionString } from './argParser';
 import type { CliCommand, CliIo } from './cliCommand';
-import { CONNECTION_OPTIONS, JSON_OPTION, withClient } from './clientConnection';
+import { CONNECTION_OPTIONS, JSON_OPTION, printJson, withClient } from './clientConnection';
 import { flag } from './optionValues';
 import { progressPrinter, withInterrupt } from './progressPrinter';
 import { formatTable } from './tableFormat';
@@ -90,7 +90,7 @@ export const pushCommand: CliCommand = {
       printer.finish();
       target.close();
     }
-    if (flag(args, 'json')) io.out(JSON.stringify(summary, null, 2));
+    if (flag(args, 'json')) printJson(io, summary);
     else io.out(formatPushSummary(summary));
     return stopped ? 130 : 0;
   },

@@ -1,10 +1,11 @@
 import type { ModelVersion, RegisteredModel, RegistryEvent } from '../shared/entities';
 import { UsageError, optionList, optionString, type OptionSpec, type ParsedArgs } from './argParser';
-import type { CliCommand, CliIo } from './cliCommand';
-import { CONNECTION_NOTES, CONNECTION_OPTIONS, JSON_OPTION, withClient } from './clientConnection';
+import type { CliCommand } from './cliCommand';
+import { CONNECTION_NOTES, CONNECTION_OPTIONS, JSON_OPTION, printJson, withClient } from './clientConnection';
 import type { CliCommandGroup } from './commandGroup';
 import { flag, positiveInteger, requireOption } from './optionValues';
 import { formatTable, formatTime } from './tableFormat';
+import { filterString } from '../core/search/filterLiteral';
 
 // `trackside models list|describe|create|rename|delete`, `models versions …`, `models alias …`,
 // `models transition` and `models history`: the model registry from a terminal, like MLflow's
@@ -18,10 +19,6 @@ const FILTER: OptionSpec = { name: 'filter', value: 'FILTER', description: "MLfl
 const ORDER_BY: OptionSpec = { name: 'order-by', value: 'ORDER', repeat: true, description: "e.g. 'name ASC', 'last_updated_timestamp DESC' (repeatable)" };
 const MAX_RESULTS: OptionSpec = { name: 'max-results', value: 'N', description: 'At most N results (default: all)' };
 const STAGES = ['None', 'Staging', 'Production', 'Archived'];
-
-function printJson(io: CliIo, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2));
-}
 
 /** `--tag key=value` options as a record; a usage error for one without `=`. */
 function tagOptions(args: ParsedArgs): Record<string, string> {
@@ -127,8 +124,7 @@ const describe: CliCommand = {
     const name = requireOption(args, 'name');
     const { model, versions } = await withClient(args, io, async (client) => {
       const model = await client.registeredModels.get(name);
-      const versions = await client.modelVersions.searchAll({ filter: `name = '${name.replace(/'/g, "\\'")}'`, orderBy: ['version_number DESC'] });
-      return { model, versions };
+      return { model, versions: await client.modelVersions.listForModel(name) };
     });
     if (flag(args, 'json')) return printJson(io, { registered_model: model, model_versions: versions }), 0;
     io.out(`Name:        ${model.name}`);
@@ -288,7 +284,7 @@ const versionsList: CliCommand = {
   async run(args, io) {
     const name = optionString(args, 'name');
     const given = optionString(args, 'filter');
-    const byName = name === undefined ? undefined : `name = '${name.replace(/'/g, "\\'")}'`;
+    const byName = name === undefined ? undefined : `name = ${filterString(name)}`;
     const filter = [byName, given].filter((f) => f !== undefined).join(' AND ') || undefined;
     const orderBy = optionList(args, 'order-by');
     const versions = await withClient(args, io, (client) =>

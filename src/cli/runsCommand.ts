@@ -1,7 +1,7 @@
 import type { Run } from '../shared/entities';
 import { UsageError, optionList, optionString } from './argParser';
-import type { CliCommand, CliIo } from './cliCommand';
-import { CONNECTION_NOTES, CONNECTION_OPTIONS, JSON_OPTION, withClient } from './clientConnection';
+import type { CliCommand } from './cliCommand';
+import { CONNECTION_NOTES, CONNECTION_OPTIONS, JSON_OPTION, printJson, withClient } from './clientConnection';
 import type { CliCommandGroup } from './commandGroup';
 import { flag, positiveInteger, requireOption, viewOption } from './optionValues';
 import { formatDuration, formatTable, formatTime, formatValue, type TableColumn } from './tableFormat';
@@ -9,10 +9,6 @@ import { formatDuration, formatTable, formatTime, formatValue, type TableColumn 
 const RUN_ID = { name: 'run-id', alias: 'r', value: 'ID', description: 'The run id' };
 /** What `runs search` shows unless told otherwise (MLflow's default page size). */
 const DEFAULT_MAX_RESULTS = 1000;
-
-function printJson(io: CliIo, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2));
-}
 
 /** The metric, param or tag an order-by clause sorts on, to show it as a column. */
 export function orderByColumn(clause: string): { kind: 'metrics' | 'params' | 'tags'; key: string } | undefined {
