@@ -231,6 +231,8 @@ describe('model monitor', { timeout: 240_000 }, () => {
   it('re-themes in a light theme', async () => {
     const { page } = session;
     await editorTab(page, 'Monitor: churn').click();
+    // The panel's webview comes back when its tab is shown; F1 pressed before it has settled is lost.
+    await visibleWebview(page).locator('.chart-card canvas').first().waitFor({ timeout: 20_000 });
     await paletteCommand(page, 'Preferences: Color Theme');
     const picker = page.locator('.quick-input-widget input[placeholder^="Select Color Theme"]');
     await picker.waitFor();
