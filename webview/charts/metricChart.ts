@@ -1,5 +1,5 @@
-import { Chart, type ChartOptions as ChartJsOptions, type Plugin, type Scale } from 'chart.js';
-import { forEachRawLinePoint, nearestIndex, visibleRange } from '../../src/shared/charts/chartPoints';
+import { Chart, type ChartOptions as ChartJsOptions, type Plugin } from 'chart.js';
+import { nearestIndex } from '../../src/shared/charts/chartPoints';
 import { smoothEma } from '../../src/shared/charts/emaSmoothing';
 import type { SeriesColumns } from '../../src/shared/charts/seriesColumns';
 import { formatX, xValues } from '../../src/shared/charts/xAxis';
@@ -7,6 +7,7 @@ import { formatDateTime, formatNumber } from '../../src/shared/displayFormat';
 import type { ChartRun, XAxisKind } from '../../src/shared/protocol/chartsProtocol';
 import { seriesColor, withAlpha, type ChartTheme } from '../common/chartTheme';
 import { h, replaceChildren } from '../common/dom';
+import { paintSeries, type DrawnSeries, type HoverItem } from './seriesPainter';
 
 export interface ChartOptions {
   xKind: XAxisKind;
@@ -25,31 +26,7 @@ export interface ChartEvents {
   zoomed(key: string, range: [number, number] | undefined): void;
 }
 
-interface DatasetMeta {
-  runId: string;
-  name: string;
-  series: SeriesColumns;
-  xs: Float64Array;
-  color: string;
-  /** The raw layer's color (the series color, faint). */
-  rawColor: string;
-  /** The smoothed values (absent without smoothing: the line is the raw last values). */
-  smoothed?: Float64Array;
-}
-
-/** A hovered bucket: `meta` indexes the drawn series, `index` its buckets. */
-interface HoverItem {
-  meta: number;
-  index: number;
-}
-
-/**
- * Draws the series straight on the canvas from their typed columns (no chart.js dataset or element
- * per point: chart.js draws the axes and grid): first the raw data under the lines — with
- * smoothing, the raw line faint behind the smoothed one (spikes kept as min–max strokes); without,
- * the min–max stroke of every bucket that holds more than one point — then one line per run, the
- * first run on top, then the hovered points.
- */
+/** The series layer: `paintSeries` under chart.js's axes and grid (see seriesPainter.ts). */
 const seriesLayer: Plugin<'line'> = {
   id: 'tracksideSeries',
   beforeDatasetsDraw(chart) {
@@ -77,7 +54,7 @@ export class MetricChart {
   private readonly tooltip: HTMLElement;
   /** Created once (empty, with Trackside's formatters: chart.js's default ones build Intl formats), then reused. */
   private chart: Chart<'line'> | undefined;
-  private meta: DatasetMeta[] = [];
+  private meta: DrawnSeries[] = [];
   private hover: HoverItem[] = [];
   /** Where the pointer is over the canvas (CSS px), while it is: live updates keep the hover there. */
   private pointer: { x: number; y: number } | undefined;
@@ -123,7 +100,7 @@ export class MetricChart {
 
   update(series: ReadonlyMap<string, SeriesColumns>, options: ChartOptions, range: [number, number] | undefined): void {
     this.options = options;
-    const meta: DatasetMeta[] = [];
+    const meta: DrawnSeries[] = [];
     let lo = Infinity;
     let hi = -Infinity;
     let left = Infinity;
@@ -225,84 +202,9 @@ export class MetricChart {
     return copy.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
   }
 
-  /** The series layer (see `seriesLayer`), clipped to the plot area. */
+  /** The series layer (see `seriesLayer`). */
   drawSeries(chart: Chart): void {
-    const options = this.options;
-    const area = chart.chartArea;
-    if (!options || !area) return;
-    const xScale = chart.scales.x;
-    const x = pixelMap(xScale);
-    const y = pixelMap(chart.scales.y);
-    const sorted = options.xKind === 'step';
-    const context = chart.ctx;
-    context.save();
-    context.beginPath();
-    context.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
-    context.clip();
-    context.lineWidth = 1;
-    for (const m of this.meta) {
-      context.strokeStyle = m.rawColor;
-      context.beginPath();
-      if (m.smoothed) {
-        let drawing = false;
-        forEachRawLinePoint(m.series, m.xs, options.logY, (px, py) => {
-          if (!Number.isFinite(py)) {
-            drawing = false;
-            return;
-          }
-          if (drawing) context.lineTo(x(px), y(py));
-          else context.moveTo(x(px), y(py));
-          drawing = true;
-        });
-      } else {
-        const s = m.series;
-        const [from, to] = visibleRange(m.xs, sorted, xScale.min, xScale.max);
-        for (let i = from; i < to; i++) {
-          const lo = s.min[i];
-          const hi = s.max[i];
-          if (lo === hi || !Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(m.xs[i]) || (options.logY && lo <= 0)) continue;
-          const bottom = y(lo);
-          const top = y(hi);
-          // Under a pixel tall, the stroke lies inside the line drawn through the bucket's last value.
-          if (bottom - top < 1) continue;
-          const px = x(m.xs[i]);
-          context.moveTo(px, bottom);
-          context.lineTo(px, top);
-        }
-      }
-      context.stroke();
-    }
-    // One line per run through its last (or smoothed) values; points that cannot be plotted (NaN,
-    // ≤ 0 on a log axis) are stepped over. Drawn last to first, so the first run is on top.
-    context.lineCap = 'butt';
-    context.lineJoin = 'miter';
-    for (let k = this.meta.length - 1; k >= 0; k--) {
-      const m = this.meta[k];
-      const values = m.smoothed ?? m.series.last;
-      const [from, to] = visibleRange(m.xs, sorted, xScale.min, xScale.max);
-      context.strokeStyle = m.color;
-      context.lineWidth = m.smoothed ? 2 : 1.5;
-      context.beginPath();
-      let started = false;
-      for (let i = from; i < to; i++) {
-        const v = values[i];
-        const xv = m.xs[i];
-        if (!Number.isFinite(xv) || !Number.isFinite(v) || (options.logY && v <= 0)) continue;
-        if (started) context.lineTo(x(xv), y(v));
-        else context.moveTo(x(xv), y(v));
-        started = true;
-      }
-      context.stroke();
-    }
-    for (const item of this.hover) {
-      const m = this.meta[item.meta];
-      const v = (m.smoothed ?? m.series.last)[item.index];
-      context.fillStyle = m.color;
-      context.beginPath();
-      context.arc(x(m.xs[item.index]), y(v), 3, 0, Math.PI * 2);
-      context.fill();
-    }
-    context.restore();
+    if (this.options) paintSeries(chart, this.meta, this.hover, this.options);
   }
 
   destroy(): void {
@@ -408,14 +310,14 @@ export class MetricChart {
     Object.assign(this.tooltip.style, { left: `${left}px`, top: `${top}px` });
   }
 
-  private tooltipTitle(m: DatasetMeta, i: number): string {
+  private tooltipTitle(m: DrawnSeries, i: number): string {
     const options = this.options!;
     const step = m.series.steps[i];
     if (options.xKind === 'step') return `step ${step}`;
     return `step ${step} · ${axisTitle(options)} ${formatX(options.xKind, m.xs[i])}`;
   }
 
-  private tooltipLabel(m: DatasetMeta, i: number): string {
+  private tooltipLabel(m: DrawnSeries, i: number): string {
     const s = m.series;
     const value = m.smoothed ? m.smoothed[i] : s.last[i];
     const parts = [`${m.name}: ${formatNumber(value)}`];
@@ -505,23 +407,6 @@ export class MetricChart {
     const [min, max] = this.currentRange();
     this.events.zoomed(this.key, [center - (center - min) * factor, center + (max - center) * factor]);
   }
-}
-
-/**
- * `scale.getPixelForValue` for the drawing loops: plain arithmetic on a linear scale (the same
- * mapping, clamped to ±32,767 px as chart.js does), the scale's own method on a log scale.
- */
-function pixelMap(scale: Scale): (value: number) => number {
-  const v0 = scale.min;
-  const v1 = scale.max;
-  const p0 = scale.getPixelForValue(v0);
-  const p1 = scale.getPixelForValue(v1);
-  if (scale.type !== 'linear' || !(v1 > v0) || !Number.isFinite(p0) || !Number.isFinite(p1)) return (value) => scale.getPixelForValue(value);
-  const k = (p1 - p0) / (v1 - v0);
-  return (value) => {
-    const p = p0 + (value - v0) * k;
-    return p < -32768 ? -32768 : p > 32767 ? 32767 : p;
-  };
 }
 
 /** The y range of the visible data with a 4% margin (a factor on a log axis); undefined when there is none. */
