@@ -1,4 +1,5 @@
-import type { ModelVersion, RegisteredModel, RegistryEvent } from '../shared/entities';
+import type { ModelVersion, RegisteredModel } from '../shared/entities';
+import { describeRegistryEvent } from '../shared/registryEvents';
 import { UsageError, optionList, optionString, type OptionSpec, type ParsedArgs } from './argParser';
 import type { CliCommand } from './cliCommand';
 import { CONNECTION_NOTES, CONNECTION_OPTIONS, JSON_OPTION, printJson, withClient } from './clientConnection';
@@ -216,20 +217,6 @@ const transition: CliCommand = {
   },
 };
 
-function eventText(event: RegistryEvent): string {
-  switch (event.kind) {
-    case 'version_created':
-      return `version ${event.version} registered`;
-    case 'version_deleted':
-      return `version ${event.version} deleted`;
-    case 'stage':
-      return `version ${event.version}: ${event.from ?? 'None'} → ${event.to ?? 'None'}`;
-    case 'alias':
-      if (event.to === undefined) return `@${event.alias} removed (was v${event.from ?? event.version})`;
-      return event.from === undefined ? `@${event.alias} → v${event.to}` : `@${event.alias} moved v${event.from} → v${event.to}`;
-  }
-}
-
 const history: CliCommand = {
   spec: {
     name: 'models history',
@@ -254,7 +241,7 @@ const history: CliCommand = {
       const events = await withClient(args, io, (client) => client.registryHistory(name));
       if (flag(args, 'json')) return printJson(io, { events }), 0;
       if (events.length === 0) return io.out(`No history recorded for '${name}'.`), 0;
-      io.out(formatTable([{ header: 'When' }, { header: 'What' }, { header: 'User' }], events.map((e) => [formatTime(e.timestamp), eventText(e), e.user_id ?? ''])));
+      io.out(formatTable([{ header: 'When' }, { header: 'What' }, { header: 'User' }], events.map((e) => [formatTime(e.timestamp), describeRegistryEvent(e), e.user_id ?? ''])));
       return 0;
     }
     if ((alias === undefined) === !hasStage) throw new UsageError('With --at, give exactly one of --stage or --alias.');

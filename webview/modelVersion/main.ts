@@ -1,5 +1,5 @@
 import { formatDateTime } from '../../src/shared/displayFormat';
-import type { RegistryEvent } from '../../src/shared/entities';
+import { describeRegistryEvent } from '../../src/shared/registryEvents';
 import type { PanelState } from '../../src/shared/protocol/panelMessages';
 import type {
   ModelVersionAction,
@@ -50,20 +50,6 @@ function onMessage(message: Exclude<ModelVersionToWebview, { type: 'response' }>
 
 function act(action: ModelVersionAction, alias?: string): void {
   channel.post({ type: 'action', action, ...(alias ? { alias } : {}) });
-}
-
-function describeEvent(event: RegistryEvent): string {
-  switch (event.kind) {
-    case 'version_created':
-      return `version ${event.version} registered`;
-    case 'version_deleted':
-      return `version ${event.version} deleted`;
-    case 'stage':
-      return `version ${event.version}: ${event.from ?? 'None'} → ${event.to ?? 'None'}`;
-    case 'alias':
-      if (event.to === undefined) return `@${event.alias} removed (was version ${event.from ?? event.version})`;
-      return event.from === undefined ? `@${event.alias} → version ${event.to}` : `@${event.alias} moved: version ${event.from} → ${event.to}`;
-  }
 }
 
 function columnsTable(caption: string, columns: SignatureColumn[]): HTMLElement | null {
@@ -170,7 +156,7 @@ function render(): void {
                 'table',
                 { class: 'data history' },
                 h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'Change'), h('th', { scope: 'col' }, 'By'))),
-                h('tbody', null, history.map((e) => h('tr', { class: e.version === version.version || e.to === version.version || e.from === version.version ? 'this-version' : '' }, h('td', null, formatDateTime(e.timestamp)), h('td', null, describeEvent(e)), h('td', null, e.user_id ?? '')))),
+                h('tbody', null, history.map((e) => h('tr', { class: e.version === version.version || e.to === version.version || e.from === version.version ? 'this-version' : '' }, h('td', null, formatDateTime(e.timestamp)), h('td', null, describeRegistryEvent(e)), h('td', null, e.user_id ?? '')))),
               )
             : h('p', { class: 'muted' }, 'No alias or stage changes yet.'),
       ),

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ModelVersion } from '../../shared/entities';
+import { describeRegistryEvent } from '../../shared/registryEvents';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { log } from '../log';
 import { modelUri, type ModelNode, type ModelsTreeProvider, type VersionNode } from '../trees/modelsTreeProvider';
@@ -148,8 +149,7 @@ export function registerModelCommands(connection: ConnectionManager, tree: Model
       const events = await (await connection.client()).registryHistory(name);
       const lines = events.map((e) => {
         const when = new Date(e.timestamp).toLocaleString();
-        const what = e.kind === 'alias' ? `@${e.alias}: ${e.from ?? '—'} → ${e.to ?? '—'}` : e.kind === 'stage' ? `v${e.version}: ${e.from} → ${e.to}` : `${e.kind.replace('_', ' ')} v${e.version}`;
-        return `${when}  ${what}${e.user_id ? `  (${e.user_id})` : ''}`;
+        return `${when}  ${describeRegistryEvent(e)}${e.user_id ? `  (${e.user_id})` : ''}`;
       });
       log().info(`History of ${name}:\n${lines.join('\n') || '(no alias or stage changes yet)'}`);
       await vscode.window.showQuickPick(lines.length ? lines.reverse() : ['No alias or stage changes yet'], { title: `History of ${name} (newest first)` });

@@ -46,8 +46,8 @@ describe('trackside models (registry commands, in-process store)', function () {
     assert.deepEqual(history, [
       'version 1 registered',
       'version 2 registered',
-      '@champion → v1',
-      '@champion moved v1 → v2',
+      '@champion → version 1',
+      '@champion moved: version 1 → 2',
       'version 1: None → Production',
       'version 2: None → Production',
       'version 1: Production → Archived',
