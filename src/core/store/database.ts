@@ -1,4 +1,6 @@
 import type { Database as SqlJsDatabase, SqlJsStatic, SqlValue, Statement } from 'sql.js';
+import { sqlJsMemory } from './sqlJsLoader';
+import { rowReaderFor, type SqlRowReader } from './sqlRows';
 
 export type SqlParams = SqlValue[];
 export type Row = Record<string, SqlValue>;
@@ -13,7 +15,10 @@ export class Database {
   private readonly statements = new Map<string, Statement>();
   private depth = 0;
 
-  private constructor(private readonly db: SqlJsDatabase) {
+  private constructor(
+    private readonly db: SqlJsDatabase,
+    private readonly rows: SqlRowReader,
+  ) {
     this.db.run('PRAGMA foreign_keys = OFF');
     // The database lives in memory and the journal of Trackside makes it durable: SQLite's own
     // rollback journal only needs to undo a failed transaction, so keep it in memory too instead
@@ -24,7 +29,7 @@ export class Database {
   }
 
   static create(sql: SqlJsStatic, bytes?: Uint8Array): Database {
-    return new Database(bytes ? new sql.Database(bytes) : new sql.Database());
+    return new Database(bytes ? new sql.Database(bytes) : new sql.Database(), rowReaderFor(sql, sqlJsMemory(sql)));
   }
 
   /** Runs one or more statements without parameters (DDL, pragmas). */
@@ -63,7 +68,7 @@ export class Database {
       let names: string[] | undefined;
       while (stmt.step()) {
         names ??= stmt.getColumnNames();
-        const values = stmt.get();
+        const values = this.rows.read(stmt);
         const row: Row = {};
         for (let i = 0; i < names.length; i++) row[names[i]] = values[i];
         rows.push(row as T);
@@ -80,7 +85,7 @@ export class Database {
     const rows: SqlValue[][] = [];
     try {
       stmt.bind(params);
-      while (stmt.step()) rows.push(stmt.get());
+      while (stmt.step()) rows.push(this.rows.read(stmt));
     } finally {
       stmt.reset();
     }
@@ -92,7 +97,7 @@ export class Database {
     const stmt = this.prepare(sqlText);
     try {
       stmt.bind(params);
-      return stmt.step() ? (stmt.get()[0] as T) : undefined;
+      return stmt.step() ? (this.rows.read(stmt)[0] as T) : undefined;
     } finally {
       stmt.reset();
     }
@@ -103,7 +108,7 @@ export class Database {
     const stmt = this.prepare(sqlText);
     try {
       stmt.bind(params);
-      while (stmt.step()) fn(stmt.get());
+      while (stmt.step()) fn(this.rows.read(stmt));
     } finally {
       stmt.reset();
     }
