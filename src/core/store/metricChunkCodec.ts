@@ -141,32 +141,37 @@ export function decodeInto(data: Uint8Array, scratch: ChunkScratch): number {
   const values = scratch.values;
   if ((data.byteOffset + 8) % 8 === 0) values.set(new Float64Array(data.buffer, data.byteOffset + 8, n));
   else values.set(new Float64Array(data.slice(8, valuesEnd).buffer, 0, n));
-  let pos = valuesEnd;
-  const end = data.length;
-  for (let column = 0; column < 2; column++) {
-    const out = column === 0 ? scratch.steps : scratch.timestamps;
-    let previous = 0;
-    for (let i = 0; i < n; i++) {
-      if (pos >= end) throw new Error('metric chunk truncated');
-      let byte = data[pos++];
-      let result: number;
-      if (byte < 128) result = byte;
-      else {
-        result = byte & 127;
-        let scale = 128;
-        for (;;) {
-          if (pos >= end) throw new Error('metric chunk truncated');
-          byte = data[pos++];
-          result += (byte & 127) * scale;
-          if (byte < 128) break;
-          scale *= 128;
-        }
-      }
-      previous += result % 2 === 0 ? result / 2 : -(result + 1) / 2;
-      out[i] = previous;
-    }
-  }
+  const stepsEnd = decodeDeltas(data, valuesEnd, n, scratch.steps);
+  decodeDeltas(data, stepsEnd, n, scratch.timestamps);
   return n;
+}
+
+/** Reads `n` zigzag varint deltas from `pos` into `out` as running sums; returns the position after them. */
+function decodeDeltas(data: Uint8Array, pos: number, n: number, out: Float64Array): number {
+  const end = data.length;
+  let previous = 0;
+  for (let i = 0; i < n; i++) {
+    if (pos >= end) throw new Error('metric chunk truncated');
+    let byte = data[pos++];
+    if (byte < 128) {
+      // One byte (a regular series' steps and most timestamps): zigzag with integer operators.
+      previous += (byte >>> 1) ^ -(byte & 1);
+      out[i] = previous;
+      continue;
+    }
+    let result = byte & 127;
+    let scale = 128;
+    for (;;) {
+      if (pos >= end) throw new Error('metric chunk truncated');
+      byte = data[pos++];
+      result += (byte & 127) * scale;
+      if (byte < 128) break;
+      scale *= 128;
+    }
+    previous += result < 0x80000000 ? (result >>> 1) ^ -(result & 1) : result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+    out[i] = previous;
+  }
+  return pos;
 }
 
 /** The number of points in a packed blob, without decoding it. */

@@ -341,6 +341,14 @@ export class MetricHistory {
     if (wholeSeries && range.count <= maxBuckets) return { buckets: exactBuckets(this.points(runInt, key)), exact: true, ...steps };
     const width = Math.max(1, (hi - lo + 1) / maxBuckets);
     const bucketOf = (step: number): number => Math.floor((step - lo) / width);
+    // The first (integer) step past `bucket`: steps are integers and `bucketOf` never decreases,
+    // so a run of sorted points is split at this edge without a division per point.
+    const edgeAfter = (bucket: number): number => {
+      let edge = Math.ceil(lo + (bucket + 1) * width);
+      while (bucketOf(edge - 1) > bucket) edge--;
+      while (bucketOf(edge) <= bucket) edge++;
+      return edge;
+    };
     const acc = new BucketAccumulator(bucketOf(hi) + 1);
     const scratch = this.scratch;
     // Points [from, to) of a chunk decoded in `scratch`. A chunk is sorted by (step, timestamp,
@@ -356,12 +364,13 @@ export class MetricHistory {
           continue;
         }
         const bucket = bucketOf(first);
+        const edge = Math.min(edgeAfter(bucket), hi + 1);
         let min = Infinity;
         let max = -Infinity;
         let j = i;
         for (; j < to; j++) {
           const step = steps[j];
-          if (step > hi || bucketOf(step) !== bucket) break;
+          if (step >= edge) break;
           const v = values[j];
           if (v < min) min = v;
           if (v > max) max = v;

@@ -57,6 +57,13 @@ describe('metric chunk codec', () => {
     assert.deepEqual([...scratch.steps.subarray(0, 3)], small.steps);
     assert.deepEqual([...scratch.timestamps.subarray(0, 3)], small.timestamps);
     assert.ok(Number.isNaN(scratch.values[0]) && Object.is(scratch.values[1], -0) && scratch.values[2] === 5e-324);
+    // Deltas of one to five bytes, both signs, either side of 2^31 (integer and float zigzag paths).
+    const deltas = [0, 63, -64, 64, -1000, 70_000, -70_001, 2 ** 30, -(2 ** 30), 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 33 + 1, -(2 ** 35)];
+    const mixed = { steps: [] as number[], timestamps: [] as number[], values: [] as number[] };
+    deltas.reduce((at, d, i) => (mixed.steps.push(at + d), mixed.timestamps.push(1_700_000_000_000 - (at + d)), mixed.values.push(i), at + d), 0);
+    assert.equal(decodeInto(encodePoints(mixed), scratch), deltas.length);
+    assert.deepEqual([...scratch.steps.subarray(0, deltas.length)], mixed.steps);
+    assert.deepEqual([...scratch.timestamps.subarray(0, deltas.length)], mixed.timestamps);
     const big = series(3000, (i) => Math.sin(i));
     const bytes = encodePoints(big);
     const unaligned = new Uint8Array(bytes.length + 3);
