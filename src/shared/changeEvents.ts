@@ -16,4 +16,4 @@ export interface ServerVersion {
   extras: string[];
 }
 
-export const TRACKSIDE_EXTRAS = ['events', 'sampled-history', 'runs-table', 'run-tree', 'metric-summaries', 'registry-history', 'sql', 'import'] as const;
+export const TRACKSIDE_EXTRAS = ['events', 'sampled-history', 'sampled-packed', 'runs-table', 'run-tree', 'metric-summaries', 'registry-history', 'sql', 'import'] as const;

@@ -145,6 +145,25 @@ export interface SampledColumnsSeries {
   };
 }
 
+/**
+ * A sampled series as one base64 string (`metrics/sampled` with `format: "packed"`, announced by
+ * the `sampled-packed` extra): `length` buckets as little-endian float64 columns one after another,
+ * steps, timestamps, last, min, max, counts (NaN kept as NaN). No number goes through JSON, so it
+ * is written and read natively (~10× faster than `columns` for 50 series).
+ */
+export interface SampledPackedSeries {
+  runId: string;
+  key: string;
+  exact: boolean;
+  minStep?: number;
+  maxStep?: number;
+  length: number;
+  packed: string;
+}
+
+/** The columns of a `SampledPackedSeries`, in their order. */
+export const SAMPLED_PACKED_COLUMNS = ['steps', 'timestamps', 'last', 'min', 'max', 'counts'] as const;
+
 // ---- model registry ----------------------------------------------------------------------------
 
 /** MLflow's model version stages, in its own capitalisation (input is matched case-insensitively). */

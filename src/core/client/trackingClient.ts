@@ -1,6 +1,6 @@
 import type { ChangeEvent, ServerVersion } from '../../shared/changeEvents';
-import { columnsFromSampled, columnsFromWire, type SeriesColumns } from '../../shared/charts/seriesColumns';
-import type { MetricSummary, RegistryEvent, RunTreePage, SampledColumnsSeries, SampledSeries, ViewType } from '../../shared/entities';
+import { columnsFromPacked, columnsFromSampled, columnsFromWire, type SeriesColumns } from '../../shared/charts/seriesColumns';
+import type { MetricSummary, RegistryEvent, RunTreePage, SampledColumnsSeries, SampledPackedSeries, SampledSeries, ViewType } from '../../shared/entities';
 import { ArtifactsClient } from './artifactsClient';
 import type { RunChildrenRequest, RunsTable, RunsTableRequest, SampledHistoryRequest, ServerCapabilities } from './clientTypes';
 import { pollChanges, type PollOptions } from './eventPoller';
@@ -34,6 +34,14 @@ export function environmentOptions(env: NodeJS.ProcessEnv = process.env): Tracki
     timeoutMs: env.MLFLOW_HTTP_REQUEST_TIMEOUT && seconds > 0 ? seconds * 1000 : undefined,
     maxRetries: env.MLFLOW_HTTP_REQUEST_MAX_RETRIES && Number.isInteger(retries) && retries >= 0 ? retries : undefined,
   };
+}
+
+/** Little-endian float64s from base64 (copied into an aligned buffer of their own). */
+function float64FromBase64(text: string): Float64Array {
+  const bytes = Buffer.from(text, 'base64');
+  const out = new Float64Array(bytes.length >> 3);
+  new Uint8Array(out.buffer).set(bytes.subarray(0, out.length * 8));
+  return out;
 }
 
 function isMissingEndpoint(e: unknown): boolean {
@@ -153,18 +161,22 @@ export class TrackingClient {
   }
 
   /**
-   * `sampledHistory` as chart columns (typed arrays). Trackside answers column by column (less
-   * JSON, no object per bucket); servers without that format and plain MLflow go through buckets.
+   * `sampledHistory` as chart columns (typed arrays). Trackside answers them packed (float64
+   * columns in base64: no number goes through JSON) or, before `sampled-packed`, column by column;
+   * plain MLflow goes through buckets.
    */
   async sampledColumns(request: SampledHistoryRequest): Promise<SeriesColumns[]> {
     if (request.runIds.length === 0 || request.keys.length === 0) return [];
-    const answered = await this.sampledExtra<SampledSeries | SampledColumnsSeries>(request, 'columns');
-    if (answered) return answered.map((s) => ('columns' in s ? columnsFromWire(s) : columnsFromSampled(s)));
+    const format = (await this.hasExtra('sampled-packed')) ? 'packed' : 'columns';
+    const answered = await this.sampledExtra<SampledSeries | SampledColumnsSeries | SampledPackedSeries>(request, format);
+    if (answered) {
+      return answered.map((s) => ('packed' in s ? columnsFromPacked(s, float64FromBase64(s.packed)) : 'columns' in s ? columnsFromWire(s) : columnsFromSampled(s)));
+    }
     return (await sampledHistoryFallback(this.metrics, request, this.fallbackState)).map(columnsFromSampled);
   }
 
   /** Trackside's `metrics/sampled`, ≤ 500 series a request; undefined where the server lacks it. */
-  private async sampledExtra<T>(request: SampledHistoryRequest, format: 'buckets' | 'columns'): Promise<T[] | undefined> {
+  private async sampledExtra<T>(request: SampledHistoryRequest, format: 'buckets' | 'columns' | 'packed'): Promise<T[] | undefined> {
     if (!(await this.hasExtra('sampled-history'))) return undefined;
     try {
       const series: T[] = [];
@@ -179,7 +191,7 @@ export class TrackingClient {
               start_step: request.startStep,
               end_step: request.endStep,
               max_buckets: request.maxBuckets,
-              ...(format === 'columns' ? { format } : {}),
+              ...(format === 'buckets' ? {} : { format }),
             },
             idempotent: true,
           });

@@ -1,4 +1,5 @@
-import type { Metric, MetricSummary, MetricWithRunId, SampledColumnsSeries, SampledSeries } from '../../shared/entities';
+import { SAMPLED_PACKED_COLUMNS, type Metric, type MetricSummary, type MetricWithRunId, type SampledColumnsSeries, type SampledPackedSeries, type SampledSeries } from '../../shared/entities';
+import type { Bucket } from './metricBuckets';
 import { decodePageToken, encodePageToken } from '../search/pageToken';
 import type { Database } from './database';
 import type { MetricHistory } from './metricHistory';
@@ -90,13 +91,16 @@ export class MetricQueries {
   /**
    * Trackside extra: many runs × keys at once, each downsampled to about `max_buckets` buckets over
    * the step range, with min/max/last per bucket so a spike is never lost. `format: "columns"`
-   * answers each series column by column (`SampledColumnsSeries`) instead of a list of buckets.
+   * answers each series column by column (`SampledColumnsSeries`) instead of a list of buckets,
+   * `format: "packed"` as float64 columns in base64 (`SampledPackedSeries`).
    */
   sampled(req: { run_ids?: unknown; keys?: unknown; start_step?: unknown; end_step?: unknown; max_buckets?: unknown; format?: unknown }): {
-    series: (SampledSeries | SampledColumnsSeries)[];
+    series: (SampledSeries | SampledColumnsSeries | SampledPackedSeries)[];
   } {
     const format = optionalString(req.format, 'format') ?? 'buckets';
-    if (format !== 'buckets' && format !== 'columns') throw invalidParameter(`format must be "buckets" or "columns", got "${format}".`);
+    if (format !== 'buckets' && format !== 'columns' && format !== 'packed') {
+      throw invalidParameter(`format must be "buckets", "columns" or "packed", got "${format}".`);
+    }
     const runIds = (Array.isArray(req.run_ids) ? req.run_ids : req.run_ids === undefined ? [] : [req.run_ids]).map(String);
     const keys = (Array.isArray(req.keys) ? req.keys : req.keys === undefined ? [] : [req.keys]).map(String);
     if (runIds.length === 0 || keys.length === 0) throw invalidParameter('Specify at least one run_ids and one keys value.');
@@ -107,13 +111,15 @@ export class MetricQueries {
     if (maxBuckets < 1 || maxBuckets > SAMPLED_MAX_BUCKETS) throw invalidParameter(`max_buckets must be between 1 and ${SAMPLED_MAX_BUCKETS}.`);
     const start = optionalInt64(req.start_step, 'start_step') ?? -Number.MAX_SAFE_INTEGER;
     const end = optionalInt64(req.end_step, 'end_step') ?? Number.MAX_SAFE_INTEGER;
-    const series: (SampledSeries | SampledColumnsSeries)[] = [];
+    const series: (SampledSeries | SampledColumnsSeries | SampledPackedSeries)[] = [];
     for (const runId of runIds) {
       const run = this.runs.row(runId);
       for (const key of keys) {
         const { buckets, exact, minStep, maxStep } = this.history.downsample(run.run_int, key, start, end, maxBuckets);
-        const entry: SampledSeries | SampledColumnsSeries =
-          format === 'columns'
+        const entry: SampledSeries | SampledColumnsSeries | SampledPackedSeries =
+          format === 'packed'
+            ? { runId, key, exact, length: buckets.length, packed: packBuckets(buckets) }
+            : format === 'columns'
             ? {
                 runId,
                 key,
@@ -158,4 +164,20 @@ export class MetricQueries {
     }
     return out;
   }
+}
+
+/** Buckets as `SampledPackedSeries.packed`: float64 columns in SAMPLED_PACKED_COLUMNS order, base64. */
+function packBuckets(buckets: readonly Bucket[]): string {
+  const n = buckets.length;
+  const out = new Float64Array(n * SAMPLED_PACKED_COLUMNS.length);
+  for (let i = 0; i < n; i++) {
+    const b = buckets[i];
+    out[i] = b.step;
+    out[n + i] = b.timestamp;
+    out[2 * n + i] = b.last;
+    out[3 * n + i] = b.min;
+    out[4 * n + i] = b.max;
+    out[5 * n + i] = b.count;
+  }
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString('base64');
 }

@@ -1,4 +1,4 @@
-import type { MetricValue, SampledColumnsSeries, SampledSeries } from '../entities';
+import { SAMPLED_PACKED_COLUMNS, type MetricValue, type SampledColumnsSeries, type SampledPackedSeries, type SampledSeries } from '../entities';
 
 /**
  * One downsampled metric series, column by column (what charts draw): per bucket the step and
@@ -56,6 +56,20 @@ export function columnsFromWire(series: SampledColumnsSeries): SeriesColumns {
     out.min[i] = numeric(c.min[i]);
     out.max[i] = numeric(c.max[i]);
   }
+  return out;
+}
+
+/**
+ * The columns of a series the server answered packed (`format: "packed"`), from its float64
+ * columns already decoded from base64 (`SAMPLED_PACKED_COLUMNS` order): views, no copy.
+ */
+export function columnsFromPacked(series: Omit<SampledPackedSeries, 'packed'>, packed: Float64Array): SeriesColumns {
+  const n = series.length;
+  if (packed.length !== n * SAMPLED_PACKED_COLUMNS.length) throw new Error(`packed series ${series.runId}/${series.key}: ${packed.length} numbers for ${n} buckets`);
+  const column = (i: number): Float64Array => packed.subarray(i * n, (i + 1) * n);
+  const out: SeriesColumns = { runId: series.runId, key: series.key, exact: series.exact, steps: column(0), times: column(1), last: column(2), min: column(3), max: column(4) };
+  if (series.minStep !== undefined) out.minStep = series.minStep;
+  if (series.maxStep !== undefined) out.maxStep = series.maxStep;
   return out;
 }
 

@@ -61,6 +61,42 @@ describe('TrackingClient: Trackside extras', () => {
     assert.throws(() => fixture.backend.tracking.metrics.sampled({ run_ids: [b], keys: ['loss'], format: 'rows' }), /format must be/);
   });
 
+  it('answers sampled series packed (float64 columns in base64), the same buckets as the columns format', async () => {
+    const { a, b } = await seed(fixture.client);
+    await fixture.client.runs.logMetric(b, 'loss', NaN, { step: 10, timestamp: 30 });
+    assert.ok((await fixture.client.capabilities()).extras.includes('sampled-packed'));
+    const request = { run_ids: [a, b], keys: ['loss'], max_buckets: 10 };
+    const packed = fixture.backend.tracking.metrics.sampled({ ...request, format: 'packed' }).series;
+    const columns = fixture.backend.tracking.metrics.sampled({ ...request, format: 'columns' }).series;
+    packed.forEach((series, i) => {
+      assert.ok('packed' in series && 'columns' in columns[i]);
+      const numbers = new Float64Array(new Uint8Array(Buffer.from(series.packed, 'base64')).buffer);
+      const wire = columns[i].columns;
+      const n = wire.steps.length;
+      assert.equal(series.length, n);
+      assert.equal(numbers.length, 6 * n);
+      const column = (c: number): number[] => [...numbers.subarray(c * n, (c + 1) * n)];
+      assert.deepEqual(column(0), wire.steps);
+      assert.deepEqual(column(1), wire.timestamps);
+      assert.deepEqual(column(2).map((v) => (Number.isNaN(v) ? 'NaN' : v)), wire.last);
+      assert.deepEqual(column(3).map((v) => (Number.isNaN(v) ? null : v)), wire.min);
+      assert.deepEqual(column(5), wire.counts);
+      assert.deepEqual([series.runId, series.key, series.exact, series.minStep, series.maxStep], [columns[i].runId, columns[i].key, columns[i].exact, columns[i].minStep, columns[i].maxStep]);
+    });
+    // The client asks for the packed format (and reads it into the same columns).
+    const metrics = fixture.backend.tracking.metrics;
+    const original = metrics.sampled;
+    const formats: unknown[] = [];
+    metrics.sampled = (req) => (formats.push(req.format), original.call(metrics, req));
+    try {
+      const read = await fixture.client.sampledColumns({ runIds: [a, b], keys: ['loss'], maxBuckets: 10 });
+      assert.deepEqual(formats, ['packed']);
+      assert.deepEqual(read, (await fixture.client.sampledHistory({ runIds: [a, b], keys: ['loss'], maxBuckets: 10 })).map(columnsFromSampled));
+    } finally {
+      metrics.sampled = original;
+    }
+  });
+
   it('returns the runs table and metric summaries', async () => {
     const { experimentId, a, b } = await seed(fixture.client);
     const table = await fixture.client.runsTable({ experimentIds: [experimentId] });
