@@ -380,14 +380,16 @@ export class MetricHistory {
       }
     };
     // Buckets narrower than about two roll-up blocks leave most blocks across a bucket edge: read
-    // the points with the roll-ups. Wider ones: read a chunk's points only when a block needs them,
+    // every point. Wider ones: read a chunk's points only when a block needs them,
     // so chunks whose blocks all fall inside buckets are answered by their roll-ups alone.
     const stepsPerBlock = ((range.max_step - range.min_step + 1) / range.count) * ROLLUP_BLOCK;
     const eager = width < 2 * stepsPerBlock;
-    this.db.each(
-      `SELECT chunk_id, rollup${eager ? ', data' : ''} FROM metric_chunks WHERE series_id = ? AND last_step >= ? AND first_step <= ? ORDER BY first_step`,
-      [seriesId, lo, hi],
-      (row) => {
+    const chunkRange = 'FROM metric_chunks WHERE series_id = ? AND last_step >= ? AND first_step <= ? ORDER BY first_step';
+    if (eager) {
+      // Every point is read anyway: no roll-up.
+      this.db.each(`SELECT data ${chunkRange}`, [seriesId, lo, hi], (row) => addPoints(0, decodeInto(row[0] as Uint8Array, scratch)));
+    } else {
+      this.db.each(`SELECT chunk_id, rollup ${chunkRange}`, [seriesId, lo, hi], (row) => {
         const rollup = rollupFromBytes(row[1] as Uint8Array);
         // The chunk's points are decoded once, at its first block that needs them (one not wholly
         // inside one bucket); each run of such blocks is then added point by point.
@@ -395,10 +397,7 @@ export class MetricHistory {
         let pendingFrom = -1;
         let start = 0;
         const flush = (): void => {
-          if (!decoded) {
-            const data = eager ? row[2] : this.db.scalar('SELECT data FROM metric_chunks WHERE chunk_id = ?', [row[0]]);
-            decodeInto(data as Uint8Array, scratch);
-          }
+          if (!decoded) decodeInto(this.db.scalar('SELECT data FROM metric_chunks WHERE chunk_id = ?', [row[0]]) as Uint8Array, scratch);
           decoded = true;
           addPoints(pendingFrom, start);
           pendingFrom = -1;
@@ -415,8 +414,8 @@ export class MetricHistory {
           start += count;
         }
         if (pendingFrom >= 0) flush();
-      },
-    );
+      });
+    }
     // The unsealed tail, in the order it was logged (not sorted): point by point.
     const addPoint = (s: number, v: number, t: number): void => {
       if (s >= lo && s <= hi) acc.add(bucketOf(s), s, v, v, v, 1, t);
