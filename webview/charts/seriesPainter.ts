@@ -16,6 +16,9 @@ export interface DrawnSeries {
   smoothed?: Float64Array;
 }
 
+/** More runs than this in one chart: their lines are drawn 1 px wide. */
+export const THIN_LINES_ABOVE = 10;
+
 /** A hovered bucket: `meta` indexes the drawn series, `index` its buckets. */
 export interface HoverItem {
   meta: number;
@@ -75,15 +78,18 @@ export function paintSeries(chart: Chart, series: readonly DrawnSeries[], hover:
     context.stroke();
   }
   // One line per run through its last (or smoothed) values; points that cannot be plotted (NaN,
-  // ≤ 0 on a log axis) are stepped over. Drawn last to first, so the first run is on top.
+  // ≤ 0 on a log axis) are stepped over. Drawn last to first, so the first run is on top. Many runs
+  // get 1 px lines: less clutter where they overlap, and a tenth of the rasterising (software
+  // canvas: 50 lines of 275 points 1.5 px wide ~11 ms, 1 px ~1 ms).
+  const thin = series.length > THIN_LINES_ABOVE;
   context.lineCap = 'butt';
-  context.lineJoin = 'miter';
+  context.lineJoin = thin ? 'bevel' : 'miter';
   for (let k = series.length - 1; k >= 0; k--) {
     const m = series[k];
     const values = m.smoothed ?? m.series.last;
     const [from, to] = visibleRange(m.xs, sorted, xScale.min, xScale.max);
     context.strokeStyle = m.color;
-    context.lineWidth = m.smoothed ? 2 : 1.5;
+    context.lineWidth = thin ? 1 : m.smoothed ? 2 : 1.5;
     context.beginPath();
     let started = false;
     for (let i = from; i < to; i++) {
