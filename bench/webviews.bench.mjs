@@ -17,7 +17,7 @@ const { chartsPanelKind } = load('src/extension/panels/chartsPanel');
 const { runsTablePanelKind } = load('src/extension/panels/runsTablePanel');
 const { packedBytes } = load('src/shared/charts/packedSeries');
 
-const REPEATS = Number(process.env.BENCH_WEBVIEW_REPEATS ?? 5);
+const REPEATS = Number(process.env.BENCH_WEBVIEW_REPEATS ?? 9);
 const TABLE_RUNS = Number(process.env.BENCH_TABLE_RUNS ?? 10_000);
 const VIEWPORT = { width: 1280, height: 800 };
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
