@@ -239,8 +239,10 @@ export class Store {
     if (this.closed) return;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     try {
-      if (this.journal && options.checkpoint !== false && !this.failure) await this.checkpoint();
+      // A checkpoint already running exported the database before the latest writes: wait for
+      // it, then take one that covers everything (else the next open replays them).
       await this.checkpointing;
+      if (this.journal && options.checkpoint !== false && !this.failure) await this.checkpoint();
       if (this.journal && !this.failure) await this.journal.close();
       else this.journal?.abandon();
     } finally {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { nodeJournalFs, listJournalFiles, type JournalFs } from '../../../src/core/store/journal';
-import { SNAPSHOT_FILE, StoreCorruptError, StoreLockedError } from '../../../src/core/store/store';
+import { SNAPSHOT_FILE, Store, StoreCorruptError, StoreLockedError } from '../../../src/core/store/store';
 import { StoreBackend } from '../../../src/core/store/storeBackend';
 import { LOCK_FILE } from '../../../src/core/store/storeLock';
 import { TrackingError } from '../../../src/core/store/trackingError';
@@ -130,6 +130,22 @@ describe('persistence', () => {
     crash(folder);
     const reopened = await StoreBackend.open(folder, NO_IDLE);
     assert.equal(reopened.tracking.metrics.getHistory({ run_id: run.info.run_id, metric_key: 'loss' }).metrics.length, 2000);
+    await reopened.close();
+  });
+
+  it('checkpoints everything on close, also while a checkpoint is running (nothing left to replay)', async () => {
+    const backend = await StoreBackend.open(folder, NO_IDLE);
+    const run = backend.tracking.createRun({ experiment_id: '0' });
+    await logPoints(backend, run.info.run_id, 0, 100);
+    const running = backend.store.checkpoint();
+    await logPoints(backend, run.info.run_id, 100, 100);
+    await backend.close();
+    await running;
+    const raw = await Store.open(folder);
+    assert.equal(raw.pendingReplay.length, 0, 'the snapshot holds every record');
+    await raw.close({ checkpoint: false });
+    const reopened = await StoreBackend.open(folder, NO_IDLE);
+    assert.equal(reopened.tracking.metrics.getHistory({ run_id: run.info.run_id, metric_key: 'loss' }).metrics.length, 200);
     await reopened.close();
   });
 
