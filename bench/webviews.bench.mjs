@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { load, log, now, report, root, tempDir } from './benchUtil.mjs';
+import { logSeries, logSweep } from './chartData.mjs';
 import { encodeMessage, openPanelPage, startPageServer } from './webviewPage.mjs';
 
 const { StoreBackend } = load('src/core/store/storeBackend');
@@ -22,27 +23,13 @@ const TABLE_RUNS = Number(process.env.BENCH_TABLE_RUNS ?? 10_000);
 const VIEWPORT = { width: 1280, height: 800 };
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Logs `steps` points of `key` to a new run in 1,000-point batches (a noisy decay with spikes). */
-function logSeries(backend, experimentId, name, steps, seed) {
-  const runId = backend.tracking.createRun({ experiment_id: experimentId, run_name: name, start_time: 1_700_000_000_000 + seed * 1000 }).info.run_id;
-  for (let from = 0; from < steps; from += 1000) {
-    const metrics = [];
-    for (let step = from; step < Math.min(steps, from + 1000); step++) {
-      const spike = step % 7919 === 0 ? 5 : 0;
-      metrics.push({ key: 'loss', value: Math.exp(-step / (steps / 4)) + 0.05 * Math.sin(step * 0.37 + seed) + spike, timestamp: 1_700_000_000_000 + seed * 1000 + step * (40 + (seed % 7)), step });
-    }
-    backend.tracking.logBatch({ run_id: runId, metrics });
-  }
-  return runId;
-}
-
 async function buildStore(dir) {
   const t0 = now();
   const backend = await StoreBackend.open(dir, { idleCheckpointMs: 0, checkpointBytes: 1024 * 1024 * 1024 });
   const charts = backend.tracking.createExperiment({ name: 'charts' }).experiment_id;
   const run100k = logSeries(backend, charts, 'steps-100k', 100_000, 1);
   const run1m = logSeries(backend, charts, 'steps-1m', 1_000_000, 2);
-  const sweep = Array.from({ length: 50 }, (_, i) => logSeries(backend, charts, `sweep-${i}`, 10_000, 10 + i));
+  const sweep = logSweep(backend, charts);
   const table = backend.tracking.createExperiment({ name: 'table' }).experiment_id;
   for (let r = 0; r < TABLE_RUNS; r++) {
     const runId = backend.tracking.createRun({ experiment_id: table, run_name: `run-${r}`, start_time: 1_700_000_000_000 + r * 60_000, tags: [{ key: 'team', value: `t${r % 5}` }, { key: 'mlflow.source.name', value: 'train.py' }] }).info.run_id;
