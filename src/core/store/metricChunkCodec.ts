@@ -79,36 +79,12 @@ export function encodePoints(points: PointColumns): Uint8Array {
 
 /** Decodes the packed format; appends into `into` when given (merging several chunks cheaply). */
 export function decodePoints(data: Uint8Array, into: PointColumns = emptyColumns()): PointColumns {
-  if (data.length < 8) throw new Error('metric chunk too short');
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const n = view.getUint32(0, true);
-  const valuesEnd = 8 + n * 8;
-  if (valuesEnd > data.length) throw new Error('metric chunk truncated');
-  const valueBytes = data.slice(8, valuesEnd);
-  const values = new Float64Array(valueBytes.buffer, 0, n);
-  for (let i = 0; i < n; i++) into.values.push(values[i]);
-  let pos = valuesEnd;
-  const readVarint = (): number => {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      if (pos >= data.length) throw new Error('metric chunk truncated');
-      const byte = data[pos++];
-      result += (byte & 127) * scale;
-      if (byte < 128) break;
-      scale *= 128;
-    }
-    return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
-  };
-  let previous = 0;
+  const n = decodeInto(data, sharedScratch);
+  const { steps, timestamps, values } = sharedScratch;
   for (let i = 0; i < n; i++) {
-    previous += readVarint();
-    into.steps.push(previous);
-  }
-  previous = 0;
-  for (let i = 0; i < n; i++) {
-    previous += readVarint();
-    into.timestamps.push(previous);
+    into.steps.push(steps[i]);
+    into.timestamps.push(timestamps[i]);
+    into.values.push(values[i]);
   }
   return into;
 }
@@ -127,6 +103,9 @@ export class ChunkScratch {
     this.values = new Float64Array(size);
   }
 }
+
+/** `decodePoints`' columns (decoding is synchronous, so one set serves every call). */
+const sharedScratch = new ChunkScratch();
 
 /**
  * Decodes a packed blob into `scratch`'s typed columns without allocating (the downsampling hot
