@@ -113,15 +113,20 @@ export interface MetricBucket {
   timestamp: number;
 }
 
-export interface SampledSeries {
+/** What every answer of `metrics/sampled` says of a series, whatever its format. */
+export interface SampledSeriesHead {
   runId: string;
   key: string;
-  /** Raw points when the range holds few enough of them, else one bucket per pixel pair. */
-  buckets: MetricBucket[];
   /** True when every point in the range is present (count 1 per bucket). */
   exact: boolean;
+  /** The whole series' step range (not only the buckets'). */
   minStep?: number;
   maxStep?: number;
+}
+
+export interface SampledSeries extends SampledSeriesHead {
+  /** Raw points when the range holds few enough of them, else one bucket per pixel pair. */
+  buckets: MetricBucket[];
 }
 
 /**
@@ -129,12 +134,7 @@ export interface SampledSeries {
  * as `SampledSeries.buckets`, in ~40% less JSON that parses without an object per bucket. A NaN
  * min or max is null.
  */
-export interface SampledColumnsSeries {
-  runId: string;
-  key: string;
-  exact: boolean;
-  minStep?: number;
-  maxStep?: number;
+export interface SampledColumnsSeries extends SampledSeriesHead {
   columns: {
     steps: number[];
     timestamps: number[];
@@ -151,12 +151,7 @@ export interface SampledColumnsSeries {
  * steps, timestamps, last, min, max, counts (NaN kept as NaN). No number goes through JSON, so it
  * is written and read natively (~10× faster than `columns` for 50 series).
  */
-export interface SampledPackedSeries {
-  runId: string;
-  key: string;
-  exact: boolean;
-  minStep?: number;
-  maxStep?: number;
+export interface SampledPackedSeries extends SampledSeriesHead {
   length: number;
   packed: string;
 }

@@ -29,9 +29,7 @@ function numeric(value: MetricValue | number | string | null | undefined): numbe
 /** The columns of a series as the server (or the client's fallback) answers it. */
 export function columnsFromSampled(series: SampledSeries): SeriesColumns {
   const n = series.buckets.length;
-  const out = emptyColumns(series.runId, series.key, n, series.exact);
-  if (series.minStep !== undefined) out.minStep = series.minStep;
-  if (series.maxStep !== undefined) out.maxStep = series.maxStep;
+  const out = withStepRange(emptyColumns(series.runId, series.key, n, series.exact), series);
   series.buckets.forEach((bucket, i) => {
     out.steps[i] = bucket.step;
     out.times[i] = bucket.timestamp;
@@ -46,9 +44,7 @@ export function columnsFromSampled(series: SampledSeries): SeriesColumns {
 export function columnsFromWire(series: SampledColumnsSeries): SeriesColumns {
   const c = series.columns;
   const n = c.steps.length;
-  const out = emptyColumns(series.runId, series.key, n, series.exact);
-  if (series.minStep !== undefined) out.minStep = series.minStep;
-  if (series.maxStep !== undefined) out.maxStep = series.maxStep;
+  const out = withStepRange(emptyColumns(series.runId, series.key, n, series.exact), series);
   for (let i = 0; i < n; i++) {
     out.steps[i] = c.steps[i];
     out.times[i] = c.timestamps[i];
@@ -67,9 +63,13 @@ export function columnsFromPacked(series: Omit<SampledPackedSeries, 'packed'>, p
   const n = series.length;
   if (packed.length !== n * SAMPLED_PACKED_COLUMNS.length) throw new Error(`packed series ${series.runId}/${series.key}: ${packed.length} numbers for ${n} buckets`);
   const column = (i: number): Float64Array => packed.subarray(i * n, (i + 1) * n);
-  const out: SeriesColumns = { runId: series.runId, key: series.key, exact: series.exact, steps: column(0), times: column(1), last: column(2), min: column(3), max: column(4) };
-  if (series.minStep !== undefined) out.minStep = series.minStep;
-  if (series.maxStep !== undefined) out.maxStep = series.maxStep;
+  return withStepRange({ runId: series.runId, key: series.key, exact: series.exact, steps: column(0), times: column(1), last: column(2), min: column(3), max: column(4) }, series);
+}
+
+/** `out` with the whole series' step range of `from` (where it has one). */
+function withStepRange(out: SeriesColumns, from: { minStep?: number; maxStep?: number }): SeriesColumns {
+  if (from.minStep !== undefined) out.minStep = from.minStep;
+  if (from.maxStep !== undefined) out.maxStep = from.maxStep;
   return out;
 }
 
@@ -101,9 +101,7 @@ export function sliceColumns(series: SeriesColumns, from: number, to: number): S
 /** Concatenates pieces of one series (in order). */
 export function concatColumns(first: SeriesColumns, pieces: readonly SeriesColumns[], exact: boolean): SeriesColumns {
   const length = pieces.reduce((sum, piece) => sum + piece.steps.length, 0);
-  const out = emptyColumns(first.runId, first.key, length, exact);
-  if (first.minStep !== undefined) out.minStep = first.minStep;
-  if (first.maxStep !== undefined) out.maxStep = first.maxStep;
+  const out = withStepRange(emptyColumns(first.runId, first.key, length, exact), first);
   let at = 0;
   for (const piece of pieces) {
     out.steps.set(piece.steps, at);
